@@ -1,0 +1,206 @@
+import { z } from 'zod';
+
+/**
+ * The source model: one declarative object per REST API resource.
+ * Every TypeScript type of a source is inferred from these schemas; nothing is written twice.
+ */
+
+const identifier = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, "-" and "_", starting with a letter or digit');
+
+/** A dotted path into a JSON document: `data.items`, `meta.next_cursor`, `links.0.href`. `$` or `` is the root. */
+export const jsonPath = z
+  .string()
+  .regex(/^(\$|\$\.)?[^.\s]*(\.[^.\s]+)*$/, 'use a dotted path such as "data.items" ("$" for the root)')
+  .describe('Dotted JSON path, e.g. "data.items"; "$" is the whole body');
+
+/**
+ * Where a secret value comes from. It is resolved only inside activities and never written
+ * to workflow history, logs, errors or S3.
+ */
+export const secretRef = z
+  .strictObject({
+    secret: z.string().min(1).optional().describe('AWS Secrets Manager secret name or ARN'),
+    key: z.string().min(1).optional().describe('Key inside a JSON secret string'),
+    env: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+      .optional()
+      .describe('Environment variable holding the value (local use)'),
+  })
+  .refine((ref) => (ref.secret === undefined) !== (ref.env === undefined), {
+    message: 'set exactly one of "secret" (Secrets Manager name or ARN) or "env" (environment variable)',
+  });
+export type SecretRef = z.infer<typeof secretRef>;
+
+const placement = z.enum(['query', 'body']).describe('Send the value as a query parameter or a JSON body field');
+
+export const authSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('api-key'),
+    in: z.enum(['header', 'query']).default('header'),
+    name: z.string().min(1).describe('Header or query parameter name, e.g. "X-Api-Key"'),
+    value: secretRef,
+  }),
+  z.strictObject({ type: z.literal('bearer'), token: secretRef }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: z.union([z.string(), secretRef]),
+    password: secretRef,
+  }),
+  z.strictObject({
+    type: z.literal('oauth2-client-credentials'),
+    tokenUrl: z.url(),
+    clientId: z.union([z.string().min(1), secretRef]),
+    clientSecret: secretRef,
+    scopes: z.array(z.string()).default([]),
+    audience: z.string().optional(),
+  }),
+]);
+export type AuthConfig = z.infer<typeof authSchema>;
+
+const positiveInt = z.number().int().positive();
+
+const stopConditions = {
+  hasMorePath: jsonPath.optional().describe('Boolean "has more" flag in the body; false stops'),
+  stopOnEmptyPage: z.boolean().default(true).describe('An empty page stops pagination'),
+};
+
+export const paginationSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z
+    .strictObject({
+      type: z.literal('cursor'),
+      tokenPath: jsonPath.optional().describe('Where the next cursor is in the body, e.g. "meta.next_cursor"'),
+      lastRecordField: jsonPath.optional().describe('Use this field of the last record as the cursor (e.g. "id")'),
+      param: z.string().min(1).describe('Query parameter or body field that carries the cursor'),
+      in: placement.default('query'),
+      ...stopConditions,
+    })
+    .refine((p) => (p.tokenPath === undefined) !== (p.lastRecordField === undefined), {
+      message: 'set exactly one of "tokenPath" or "lastRecordField"',
+    }),
+  z.strictObject({
+    type: z.literal('next-url'),
+    nextUrlPath: jsonPath.describe('Where the next page URL is in the body (absolute or relative)'),
+    ...stopConditions,
+  }),
+  z.strictObject({ type: z.literal('link-header'), ...stopConditions }),
+  z.strictObject({
+    type: z.literal('offset'),
+    offsetParam: z.string().min(1).default('offset'),
+    limitParam: z.string().min(1).default('limit'),
+    limit: positiveInt.default(100),
+    start: z.number().int().nonnegative().default(0),
+    in: placement.default('query'),
+    totalPath: jsonPath.optional().describe('Total record count in the body; pagination stops when reached'),
+    stopOnShortPage: z.boolean().default(true),
+    ...stopConditions,
+  }),
+  z.strictObject({
+    type: z.literal('page-number'),
+    pageParam: z.string().min(1).default('page'),
+    start: z.number().int().nonnegative().default(1),
+    pageSizeParam: z.string().min(1).optional(),
+    pageSize: positiveInt.optional(),
+    in: placement.default('query'),
+    totalPagesPath: jsonPath.optional().describe('Total page count in the body; pagination stops after it'),
+    ...stopConditions,
+  }),
+]);
+export type PaginationConfig = z.infer<typeof paginationSchema>;
+export type PaginationType = PaginationConfig['type'];
+
+const isoDuration = z
+  .string()
+  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as "PT1H" or "P1D"');
+
+export const requestSchema = z.strictObject({
+  baseUrl: z.url().describe('Scheme and host, e.g. "https://api.example.com/v1"'),
+  path: z.string().default('').describe('Appended to baseUrl, e.g. "/issues"'),
+  method: z.enum(['GET', 'POST']).default('GET'),
+  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.record(z.string(), z.unknown()).optional().describe('JSON body, for POST'),
+  timeoutMs: positiveInt.default(30_000),
+});
+
+export const recordsSchema = z.strictObject({
+  path: jsonPath.default('$').describe('Where the record array is in the body'),
+  primaryKey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+});
+
+export const incrementalSchema = z.strictObject({
+  cursorField: jsonPath.describe('Record field that grows with each change, e.g. "updated_at"'),
+  param: z.string().min(1).describe('Query parameter or body field that carries the lower bound'),
+  in: placement.default('query'),
+  format: z
+    .enum(['iso8601', 'date', 'unix', 'unix-ms'])
+    .default('iso8601')
+    .describe('How the lower bound is written'),
+  start: z.iso.datetime({ offset: true }).optional().describe('Lower bound of the first window'),
+  lookback: isoDuration.optional().describe('Subtracted from the watermark when the next window starts'),
+});
+
+export const rateLimitSchema = z.strictObject({
+  requestsPerSecond: z.number().positive().default(10),
+  burst: positiveInt.optional().describe('Requests allowed at once after idling; defaults to requestsPerSecond'),
+  maxConcurrent: positiveInt.default(1),
+});
+
+export const scheduleSchema = z
+  .strictObject({
+    cron: z.string().min(1).optional(),
+    interval: isoDuration.optional(),
+  })
+  .refine((s) => (s.cron === undefined) !== (s.interval === undefined), {
+    message: 'set exactly one of "cron" or "interval"',
+  });
+
+export const transformSchema = z.strictObject({
+  glueJob: z.string().min(1),
+  mode: z.enum(['overwrite', 'merge']).default('overwrite'),
+  arguments: z.record(z.string(), z.string()).default({}),
+  dependsOn: z.array(identifier).default([]),
+});
+
+export const activityBudgetSchema = z.strictObject({
+  pages: positiveInt.default(100).describe('Pages one fetchPages activity fetches before it returns'),
+  seconds: positiveInt.default(60).describe('Seconds one fetchPages activity runs before it returns'),
+});
+
+export const sourceSchema = z
+  .strictObject({
+    id: identifier,
+    description: z.string().optional(),
+    request: requestSchema,
+    auth: authSchema.default({ type: 'none' }),
+    pagination: paginationSchema.default({ type: 'none' }),
+    records: recordsSchema.default({ path: '$' }),
+    incremental: incrementalSchema.optional(),
+    rateLimit: rateLimitSchema.default({ requestsPerSecond: 10, maxConcurrent: 1 }),
+    schedule: scheduleSchema.optional(),
+    transform: transformSchema.optional(),
+    activityBudget: activityBudgetSchema.default({ pages: 100, seconds: 60 }),
+  })
+  .superRefine((source, ctx) => {
+    if (source.request.method === 'GET' && source.request.body !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['request', 'body'], message: 'a body needs method POST' });
+    }
+    const bodyPlacement =
+      ('in' in source.pagination && source.pagination.in === 'body') || source.incremental?.in === 'body';
+    if (bodyPlacement && source.request.method !== 'POST') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['request', 'method'],
+        message: 'values sent "in: body" need method POST',
+      });
+    }
+  });
+
+/** A validated source with every default filled in. */
+export type Source = z.infer<typeof sourceSchema>;
+/** A source as written in a file, before defaults. */
+export type SourceInput = z.input<typeof sourceSchema>;
