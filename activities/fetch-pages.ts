@@ -1,0 +1,142 @@
+import { Context } from '@temporalio/activity';
+import type { Source } from '../config/source.ts';
+import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
+import { formatLowerBound } from './http/incremental.ts';
+import { getPath } from './http/json-path.ts';
+import type { PageFetcher } from './http/page-fetcher.ts';
+import type { PageToken } from './http/pagination/strategy.ts';
+import { encodeJsonLines } from './storage/jsonl.ts';
+import { pageKey, windowPrefix } from './storage/raw-keys.ts';
+import type { RawPageStore } from './storage/raw-page-store.ts';
+import type { Checkpoint, FetchPagesInput, FetchPagesResult, WindowTotals } from './window-contract.ts';
+
+export interface FetchPagesDeps {
+  store: RawPageStore;
+  rawPrefix: string;
+  pageFetcherFor(source: Source): PageFetcher;
+}
+
+/** What an attempt heartbeats after every written page, so that a retry resumes there. */
+interface Progress {
+  checkpoint: Checkpoint;
+  added: WindowTotals;
+  adoptedPages: number;
+}
+
+const LIVENESS_HEARTBEAT_MS = 1_000;
+
+/**
+ * Fetches pages of one window until its page or time budget is spent or pagination ends,
+ * writing each page to S3 before the checkpoint moves past it.
+ */
+export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): Promise<FetchPagesResult> {
+  const context = Context.current();
+  const { source, windowKey } = input;
+  const log = { sourceId: source.id, windowKey };
+  const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);
+  const lowerBound =
+    input.since && source.incremental ? formatLowerBound(input.since, source.incremental.format) : undefined;
+
+  let progress: Progress = resumedProgress(input, context.info.heartbeatDetails);
+  progress = await adoptWrittenPages(deps.store, prefix, input.runId, progress);
+  const heartbeat = () => context.heartbeat(progress);
+  heartbeat();
+  const liveness = setInterval(heartbeat, LIVENESS_HEARTBEAT_MS);
+
+  const fetcher = deps.pageFetcherFor(source);
+  const deadline = Date.now() + source.activityBudget.seconds * 1000;
+  let pagesThisAttempt = 0;
+  try {
+    while (!progress.checkpoint.done && pagesThisAttempt < source.activityBudget.pages && Date.now() < deadline) {
+      const { checkpoint } = progress;
+      const page = await fetcher.fetchPage(checkpoint.token, lowerBound);
+      const pageNo = checkpoint.pageNo + 1;
+      const body = await encodeJsonLines(page.records);
+      const maxCursor = maxCursorOf(source, page.records);
+      await deps.store.putPage(pageKey(prefix, pageNo), body, {
+        run: input.runId,
+        token: JSON.stringify(checkpoint.token),
+        next: JSON.stringify(page.next.token),
+        records: page.records.length,
+        ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
+      });
+      pagesThisAttempt++;
+      progress = {
+        checkpoint: nextCheckpoint(pageNo, page.next.token, page.next.reason),
+        added: addPage(progress.added, page.records.length, body.length, maxCursor),
+        adoptedPages: progress.adoptedPages,
+      };
+      heartbeat();
+      context.log.debug('page written', { ...log, pageNo, records: page.records.length, bytes: body.length });
+    }
+  } finally {
+    clearInterval(liveness);
+  }
+  context.log.info('pages fetched', {
+    ...log,
+    pageNo: progress.checkpoint.pageNo,
+    pages: progress.added.pages,
+    records: progress.added.records,
+    done: progress.checkpoint.done,
+    adoptedPages: progress.adoptedPages,
+  });
+  return progress;
+}
+
+function resumedProgress(input: FetchPagesInput, details: unknown): Progress {
+  const heartbeat = details as Progress | undefined;
+  if (heartbeat?.checkpoint && heartbeat.checkpoint.pageNo >= input.checkpoint.pageNo) return heartbeat;
+  return { checkpoint: input.checkpoint, added: { pages: 0, records: 0, bytes: 0 }, adoptedPages: 0 };
+}
+
+/**
+ * Walks forward over pages that an interrupted attempt of this same run chain wrote after its last
+ * heartbeat reached the server: each page's stamp names the token it was fetched with and the token
+ * after it, so only the page in flight at the interruption is ever fetched twice.
+ */
+async function adoptWrittenPages(
+  store: RawPageStore,
+  prefix: string,
+  runId: string,
+  progress: Progress,
+): Promise<Progress> {
+  let current = progress;
+  while (!current.checkpoint.done) {
+    const pageNo = current.checkpoint.pageNo + 1;
+    const key = pageKey(prefix, pageNo);
+    const stamp = await store.readStamp(key);
+    if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(current.checkpoint.token)) break;
+    const next = JSON.parse(stamp.next) as PageToken;
+    const maxCursor = stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
+    current = {
+      checkpoint: nextCheckpoint(pageNo, next, next === null ? 'pagination ended' : undefined),
+      added: addPage(current.added, stamp.records, stamp.bytes, maxCursor),
+      adoptedPages: current.adoptedPages + 1,
+    };
+  }
+  return current;
+}
+
+function nextCheckpoint(pageNo: number, token: PageToken, reason: string | undefined): Checkpoint {
+  return token === null
+    ? { pageNo, token: null, done: true, ...(reason === undefined ? {} : { stopReason: reason }) }
+    : { pageNo, token, done: false };
+}
+
+function addPage(totals: WindowTotals, records: number, bytes: number, maxCursor?: CursorValue): WindowTotals {
+  const later = laterCursor(totals.maxCursor, maxCursor);
+  return {
+    pages: totals.pages + 1,
+    records: totals.records + records,
+    bytes: totals.bytes + bytes,
+    ...(later === undefined ? {} : { maxCursor: later }),
+  };
+}
+
+function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue | undefined {
+  const field = source.incremental?.cursorField;
+  if (field === undefined) return undefined;
+  let max: CursorValue | undefined;
+  for (const record of records) max = laterCursor(max, cursorValueOf(getPath(record, field)));
+  return max;
+}

@@ -1,0 +1,38 @@
+import type { Source } from '../config/source.ts';
+import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
+import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
+import type { SecretResolver } from './secrets.ts';
+import type { RawPageStore } from './storage/raw-page-store.ts';
+import type { FetchPagesInput, WriteManifestInput } from './window-contract.ts';
+import { writeManifest } from './write-manifest.ts';
+
+export interface ActivityDeps {
+  store: RawPageStore;
+  rawPrefix: string;
+  secrets: SecretResolver;
+}
+
+/**
+ * Builds the worker's activities from their dependencies, so the worker and the tests wire them
+ * differently while workflows see one set of names.
+ */
+export function createActivities(deps: ActivityDeps) {
+  const fetchers = new Map<string, PageFetcher>();
+  const pageFetcherFor = (source: Source): PageFetcher => {
+    // One fetcher (ky instance, OAuth2 token, keep-alive connections) per source definition.
+    const key = JSON.stringify(source);
+    let fetcher = fetchers.get(key);
+    if (!fetcher) {
+      fetcher = createPageFetcher(source, { secrets: deps.secrets });
+      fetchers.set(key, fetcher);
+    }
+    return fetcher;
+  };
+  const fetchDeps: FetchPagesDeps = { store: deps.store, rawPrefix: deps.rawPrefix, pageFetcherFor };
+  return {
+    fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
+    writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,20 @@
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Serialises records as gzip JSON Lines: one record per line, newline-terminated. */
+export async function encodeJsonLines(records: readonly unknown[]): Promise<Buffer> {
+  let text = '';
+  for (const record of records) text += `${JSON.stringify(record)}\n`;
+  return gzipAsync(text, { level: 6 });
+}
+
+export async function decodeJsonLines(body: Uint8Array): Promise<unknown[]> {
+  const text = (await gunzipAsync(body)).toString('utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as unknown);
+}

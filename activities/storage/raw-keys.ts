@@ -1,0 +1,28 @@
+/**
+ * The raw zone's key layout. Keys are pure functions of source, window and page number, so a
+ * retried activity or a re-run window overwrites the same objects instead of adding new ones.
+ */
+const KEY_PART = /^[A-Za-z0-9._=:+-]+$/;
+
+export function windowPrefix(rawPrefix: string, sourceId: string, windowKey: string): string {
+  if (!KEY_PART.test(windowKey)) {
+    throw new Error(`window key "${windowKey}" may only hold letters, digits and . _ = : + -`);
+  }
+  return `${rawPrefix}/source=${sourceId}/window=${windowKey}`;
+}
+
+export function pageKey(prefix: string, pageNo: number): string {
+  return `${prefix}/page-${String(pageNo).padStart(6, '0')}.jsonl.gz`;
+}
+
+export function manifestKey(prefix: string): string {
+  return `${prefix}/_manifest.json`;
+}
+
+const PAGE_FILE = /\/page-(\d{6,})\.jsonl\.gz$/;
+
+/** The page number of a page key, or undefined for any other key. */
+export function pageNumberOf(key: string): number | undefined {
+  const match = PAGE_FILE.exec(key);
+  return match ? Number(match[1]) : undefined;
+}

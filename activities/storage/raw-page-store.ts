@@ -1,0 +1,122 @@
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  NotFound,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { pageNumberOf } from './raw-keys.ts';
+
+/**
+ * What a page object says about itself, in its S3 metadata. It lets a resumed activity prove that
+ * a page was written by this window's chain from a given token, and pick up the token after it.
+ */
+export interface PageStamp {
+  run: string;
+  token: string;
+  next: string;
+  records: number;
+  maxCursor?: string;
+}
+
+const STAMP_LIMIT = 1800; // S3 allows 2 KB of user metadata; past that a page is simply not adoptable.
+
+export interface StoredPage {
+  key: string;
+  pageNo: number;
+  bytes: number;
+}
+
+export function createRawPageStore(s3: S3Client, bucket: string) {
+  return {
+    bucket,
+
+    async putPage(key: string, body: Buffer, stamp: PageStamp): Promise<void> {
+      const metadata = encodeStamp(stamp);
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: body,
+          ContentType: 'application/x-ndjson',
+          ContentEncoding: 'gzip',
+          ...(metadata ? { Metadata: metadata } : {}),
+        }),
+      );
+    },
+
+    /** The stamp and size of a written page, or undefined when the page does not exist or carries none. */
+    async readStamp(key: string): Promise<(PageStamp & { bytes: number }) | undefined> {
+      try {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        const stamp = decodeStamp(head.Metadata ?? {});
+        return stamp && { ...stamp, bytes: head.ContentLength ?? 0 };
+      } catch (error) {
+        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+        throw error;
+      }
+    },
+
+    /** Page objects under a window prefix, in page order. */
+    async listPages(prefix: string): Promise<StoredPage[]> {
+      const pages: StoredPage[] = [];
+      let continuationToken: string | undefined;
+      do {
+        const listing = await s3.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: continuationToken }),
+        );
+        for (const object of listing.Contents ?? []) {
+          const pageNo = object.Key ? pageNumberOf(object.Key) : undefined;
+          if (object.Key && pageNo !== undefined) pages.push({ key: object.Key, pageNo, bytes: object.Size ?? 0 });
+        }
+        continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
+      } while (continuationToken);
+      return pages.sort((a, b) => a.pageNo - b.pageNo);
+    },
+
+    async putJson(key: string, value: unknown): Promise<void> {
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: `${JSON.stringify(value, null, 2)}\n`,
+          ContentType: 'application/json',
+        }),
+      );
+    },
+
+    async getBytes(key: string): Promise<Uint8Array> {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!object.Body) throw new Error(`s3://${bucket}/${key} has no body`);
+      return object.Body.transformToByteArray();
+    },
+  };
+}
+
+export type RawPageStore = ReturnType<typeof createRawPageStore>;
+
+function encodeStamp(stamp: PageStamp): Record<string, string> | undefined {
+  const metadata: Record<string, string> = {
+    run: stamp.run,
+    token: encodeURIComponent(stamp.token),
+    next: encodeURIComponent(stamp.next),
+    records: String(stamp.records),
+    ...(stamp.maxCursor === undefined ? {} : { 'max-cursor': encodeURIComponent(stamp.maxCursor) }),
+  };
+  const size = Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+  return size > STAMP_LIMIT ? undefined : metadata;
+}
+
+function decodeStamp(metadata: Record<string, string>): PageStamp | undefined {
+  const { run, token, next, records } = metadata;
+  if (run === undefined || token === undefined || next === undefined || records === undefined) return undefined;
+  const maxCursor = metadata['max-cursor'];
+  return {
+    run,
+    token: decodeURIComponent(token),
+    next: decodeURIComponent(next),
+    records: Number(records),
+    ...(maxCursor === undefined ? {} : { maxCursor: decodeURIComponent(maxCursor) }),
+  };
+}

@@ -1,0 +1,66 @@
+import type { Source } from '../config/source.ts';
+import type { PageToken } from './http/pagination/strategy.ts';
+import type { CursorValue } from '../workflows/cursor-value.ts';
+
+/**
+ * The types that pass between the ingestWindow workflow and its activities, and so through
+ * Temporal's history: cursors, counts and keys, never records.
+ */
+
+/** Where a window's pagination stands: pages written so far and the token of the next request. */
+export interface Checkpoint {
+  pageNo: number;
+  token: PageToken;
+  done: boolean;
+  stopReason?: string;
+}
+
+export interface WindowTotals {
+  pages: number;
+  records: number;
+  bytes: number;
+  maxCursor?: CursorValue;
+}
+
+export interface FetchPagesInput {
+  source: Source;
+  windowKey: string;
+  /** ISO-8601 lower bound of an incremental window. */
+  since?: string;
+  checkpoint: Checkpoint;
+  /** Identifies this window's run chain; survives continue-as-new, differs for a re-run. */
+  runId: string;
+}
+
+export interface FetchPagesResult {
+  checkpoint: Checkpoint;
+  /** What this call added (pages written, or found already written by an earlier attempt). */
+  added: WindowTotals;
+  /** Pages an earlier, interrupted attempt had written that this call adopted without refetching. */
+  adoptedPages: number;
+}
+
+export interface WriteManifestInput {
+  sourceId: string;
+  windowKey: string;
+  kind: WindowKind;
+  since?: string;
+  totals: WindowTotals;
+  stopReason?: string;
+  startedAt: string;
+}
+
+export type WindowKind = 'incremental' | 'full' | 'backfill';
+
+export interface WindowSummary extends WindowTotals {
+  sourceId: string;
+  windowKey: string;
+  kind: WindowKind;
+  since?: string;
+  /** s3://bucket/prefix/ of the window's raw pages. */
+  s3Prefix: string;
+  manifestKey: string;
+  stopReason?: string;
+  startedAt: string;
+  finishedAt: string;
+}

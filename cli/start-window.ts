@@ -1,0 +1,42 @@
+import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { WindowKind } from '../activities/window-contract.ts';
+import type { Source } from '../config/source.ts';
+import { type IngestWindowInput, ingestWindow, windowWorkflowId } from '../workflows/ingest-window.ts';
+import { SourceIdAttribute, WindowKindAttribute } from '../workflows/search-attributes.ts';
+
+export interface StartWindowOptions {
+  source: Source;
+  taskQueue: string;
+  since?: string;
+  /** Defaults to the kind and the moment of the request, e.g. `incremental-20261123T041500Z`. */
+  windowKey?: string;
+  historyEventLimit?: number;
+}
+
+/** Starts one ingestWindow run (or attaches to the one already running for that window). */
+export async function startWindow(client: Client, options: StartWindowOptions) {
+  const kind: WindowKind = options.since === undefined ? 'full' : 'incremental';
+  const windowKey = options.windowKey ?? `${kind}-${compactInstant(new Date())}`;
+  const input: IngestWindowInput = {
+    source: options.source,
+    windowKey,
+    kind,
+    ...(options.since === undefined ? {} : { since: new Date(options.since).toISOString() }),
+    ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
+  };
+  return client.workflow.start(ingestWindow, {
+    workflowId: windowWorkflowId(options.source.id, windowKey),
+    taskQueue: options.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    typedSearchAttributes: new TypedSearchAttributes([
+      { key: SourceIdAttribute, value: options.source.id },
+      { key: WindowKindAttribute, value: kind },
+    ]),
+  });
+}
+
+function compactInstant(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

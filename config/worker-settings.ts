@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+/**
+ * Everything a worker or a client reads from its environment. The same variables point it at
+ * a local stack (moto, dev server) or at AWS and Temporal Cloud.
+ */
+export const connectionSettingsSchema = z.object({
+  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS: flag,
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+  TRIBUTARY_TASK_QUEUE: z.string().min(1).default('tributary'),
+});
+
+export const storageSettingsSchema = z.object({
+  TRIBUTARY_BUCKET: z.string().min(3, 'set TRIBUTARY_BUCKET to the S3 bucket of the raw zone'),
+  TRIBUTARY_RAW_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*$/, 'a key prefix without leading or trailing "/"')
+    .default('raw'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TRIBUTARY_SECRET_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
+});
+
+export const workerSettingsSchema = connectionSettingsSchema.extend(storageSettingsSchema.shape).extend({
+  TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+  TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
+export type StorageSettings = z.infer<typeof storageSettingsSchema>;
+export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
+
+/** Parses settings from an environment, with one error naming every bad variable. */
+export function readSettings<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+  throw new Error(`bad environment:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,30 @@
+import { fileURLToPath } from 'node:url';
+import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Activities } from '../activities/index.ts';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface TributaryWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: Activities;
+  maxConcurrentActivityTaskExecutions?: number;
+  /** A prebuilt bundle (tests build one and share it); otherwise the workflows are bundled here. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+}
+
+/** The one place a tributary worker is put together, for the worker process and for tests. */
+export function createTributaryWorker(options: TributaryWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    activities: options.activities,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
+    maxHeartbeatThrottleInterval: '2s',
+    shutdownGraceTime: '20s',
+  });
+}

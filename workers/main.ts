@@ -1,0 +1,54 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { NativeConnection } from '@temporalio/worker';
+import { createActivities } from '../activities/index.ts';
+import { createSecretResolver } from '../activities/secrets.ts';
+import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
+import { createS3Client } from '../activities/storage/s3-client.ts';
+import { temporalConnectionOptions } from '../config/temporal-connection.ts';
+import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
+import { createTributaryWorker } from './create-worker.ts';
+import { installJsonLogging } from './logging.ts';
+
+/**
+ * The worker process: connection, bucket and AWS endpoint from the environment, so the same
+ * program runs against the local stack or against AWS and Temporal Cloud. SIGTERM (ECS stopping
+ * a task) and SIGINT drain in-flight activities, whose heartbeats let another worker resume them.
+ */
+export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const settings = readSettings(workerSettingsSchema, env);
+  installJsonLogging(settings.TRIBUTARY_LOG_LEVEL);
+  const clientConfig = {
+    region: settings.AWS_REGION,
+    ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL } : {}),
+  };
+  const activities = createActivities({
+    store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
+    rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
+    secrets: createSecretResolver({
+      secretsManager: new SecretsManagerClient(clientConfig),
+      env,
+      ttlMs: settings.TRIBUTARY_SECRET_TTL_SECONDS * 1000,
+    }),
+  });
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
+  try {
+    const worker = await createTributaryWorker({
+      connection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      taskQueue: settings.TRIBUTARY_TASK_QUEUE,
+      activities,
+      maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
+    });
+    // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+if (import.meta.main) {
+  runWorker().catch((error: unknown) => {
+    process.stderr.write(`worker failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,1 @@
+export { ingestWindow, progressQuery } from './ingest-window.ts';
