@@ -1,0 +1,21 @@
+import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
+import type { RawPageStore } from '../../activities/storage/raw-page-store.ts';
+
+interface Manifest {
+  records: number;
+  pages: number;
+  objects: Array<{ key: string; bytes: number }>;
+}
+
+/** Reads a window back the way a downstream job would: the manifest, then every page it lists. */
+export async function readWindow(store: RawPageStore, manifestKey: string) {
+  const manifest = JSON.parse(new TextDecoder().decode(await store.getBytes(manifestKey))) as Manifest;
+  const records: unknown[] = [];
+  for (const object of manifest.objects) records.push(...(await decodeJsonLines(await store.getBytes(object.key))));
+  return { manifest, records };
+}
+
+/** Every id in order, for exactly-once comparisons against the API's dataset. */
+export function idsOf(records: unknown[]): unknown[] {
+  return records.map((record) => (record as { id: unknown }).id);
+}
