@@ -57,6 +57,10 @@ export const authSchema = z.discriminatedUnion('type', [
     clientSecret: secretRef,
     scopes: z.array(z.string()).default([]),
     audience: z.string().optional(),
+    clientAuth: z
+      .enum(['basic', 'body'])
+      .default('basic')
+      .describe('Send the client id and secret as HTTP Basic auth (RFC 6749 default) or as form fields'),
   }),
 ]);
 export type AuthConfig = z.infer<typeof authSchema>;
