@@ -1,0 +1,58 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from './tools.ts';
+
+/** What `tributary dev up` started, recorded in <data dir>/stack.json. */
+export interface StackState {
+  dataDir: string;
+  bucket: string;
+  temporal: {
+    pid: number;
+    port: number;
+    uiPort: number;
+    address: string;
+    uiUrl: string;
+    dbFile: string;
+    logFile: string;
+  };
+  moto: {
+    pid: number;
+    port: number;
+    endpoint: string;
+    logFile: string;
+  };
+  startedAt: string;
+  stoppedAt?: string;
+}
+
+/** The option, else $TRIBUTARY_DATA_DIR, else <repo>/.data. */
+export function resolveDataDir(dataDir?: string): string {
+  return path.resolve(dataDir ?? process.env.TRIBUTARY_DATA_DIR ?? path.join(repoRoot, '.data'));
+}
+
+export function stateFile(dataDir: string): string {
+  return path.join(dataDir, 'stack.json');
+}
+
+export function readStackState(dataDir: string): StackState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(stateFile(dataDir), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return JSON.parse(text) as StackState;
+  } catch {
+    throw new Error(
+      `${stateFile(dataDir)} is not valid JSON: delete it (after stopping any servers it names).`,
+    );
+  }
+}
+
+export function writeStackState(state: StackState): void {
+  mkdirSync(state.dataDir, { recursive: true });
+  const file = stateFile(state.dataDir);
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${file}.tmp`, file);
+}

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import { type MotoServer, motoAnswers, startMotoServer } from './moto-server.ts';
+import { isOurProcess, stopProcess } from './processes.ts';
+import { ensureBucket } from './s3-bucket.ts';
+import { choosePort } from './stack-ports.ts';
+import { readStackState, resolveDataDir, type StackState, writeStackState } from './stack-state.ts';
+import { startTemporalDevServer, type TemporalDevServer, temporalAnswers } from './temporal-dev-server.ts';
+
+export type { StackState } from './stack-state.ts';
+
+/** The bucket of the persistent local stack. */
+export const localBucket = 'tributary-local';
+
+export interface StackOptions {
+  /** Where state, logs and the Temporal database live: $TRIBUTARY_DATA_DIR, else <repo>/.data. */
+  dataDir?: string;
+  /** Win over TRIBUTARY_TEMPORAL_PORT / TRIBUTARY_TEMPORAL_UI_PORT / TRIBUTARY_AWS_PORT. */
+  temporalPort?: number;
+  temporalUiPort?: number;
+  awsPort?: number;
+  /** Progress and port notices; silent when omitted. */
+  log?: (message: string) => void;
+}
+
+export interface StackStart {
+  state: StackState;
+  /** Which servers were already running and answering. */
+  reused: { temporal: boolean; moto: boolean };
+}
+
+// A recorded pid counts as ours only if its command line still names what we started.
+const temporalMarker = (state: StackState) => `--db-filename ${state.temporal.dbFile}`;
+const motoMarker = (state: StackState) => `-p ${state.moto.port}`;
+
+async function runningTemporal(
+  previous: StackState | undefined,
+): Promise<StackState['temporal'] | undefined> {
+  if (!previous || !isOurProcess(previous.temporal.pid, temporalMarker(previous))) return undefined;
+  if (await temporalAnswers(previous.temporal.address)) return previous.temporal;
+  await stopProcess(previous.temporal.pid, { group: true }); // alive but not answering: restart it
+  return undefined;
+}
+
+async function runningMoto(previous: StackState | undefined): Promise<StackState['moto'] | undefined> {
+  if (!previous || !isOurProcess(previous.moto.pid, motoMarker(previous))) return undefined;
+  if (await motoAnswers(previous.moto.endpoint)) return previous.moto;
+  await stopProcess(previous.moto.pid, { group: true });
+  return undefined;
+}
+
+async function startTemporal(dataDir: string, options: StackOptions, previous?: StackState) {
+  const log = options.log ?? (() => undefined);
+  const port = await choosePort({
+    what: 'Temporal gRPC',
+    envName: 'TRIBUTARY_TEMPORAL_PORT',
+    defaultPort: 7233,
+    option: options.temporalPort,
+    recorded: previous?.temporal.port,
+    log,
+  });
+  const uiPort = await choosePort({
+    what: 'Temporal Web UI',
+    envName: 'TRIBUTARY_TEMPORAL_UI_PORT',
+    defaultPort: 8233,
+    option: options.temporalUiPort,
+    recorded: previous?.temporal.uiPort,
+    log,
+  });
+  const server: TemporalDevServer = await startTemporalDevServer({
+    port,
+    uiPort,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    logFile: path.join(dataDir, 'temporal.log'),
+    detached: true,
+  });
+  return {
+    pid: server.pid,
+    port,
+    uiPort,
+    address: server.address,
+    uiUrl: server.uiUrl ?? `http://127.0.0.1:${uiPort}`,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    logFile: server.logFile,
+  };
+}
+
+async function startMoto(dataDir: string, options: StackOptions, previous?: StackState) {
+  const port = await choosePort({
+    what: 'AWS stand-in (moto)',
+    envName: 'TRIBUTARY_AWS_PORT',
+    defaultPort: 5055,
+    option: options.awsPort,
+    recorded: previous?.moto.port,
+    log: options.log ?? (() => undefined),
+  });
+  const server: MotoServer = await startMotoServer({
+    port,
+    logFile: path.join(dataDir, 'moto.log'),
+    detached: true,
+  });
+  return { pid: server.pid, port, endpoint: server.endpoint, logFile: server.logFile };
+}
+
+/**
+ * Starts the persistent local stack (Temporal dev server with a SQLite file, moto), detached so it
+ * outlives the command. Idempotent: servers recorded in <data dir>/stack.json that still answer are reused.
+ */
+export async function startStack(options: StackOptions = {}): Promise<StackStart> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const previous = readStackState(dataDir);
+  const log = options.log ?? (() => undefined);
+
+  const reusedTemporal = await runningTemporal(previous);
+  const temporal = reusedTemporal ?? (await startTemporal(dataDir, options, previous));
+  log(
+    `Temporal: ${temporal.address} (${reusedTemporal ? 'already running' : 'started'}, pid ${temporal.pid})`,
+  );
+
+  let moto: StackState['moto'];
+  const reusedMoto = await runningMoto(previous);
+  try {
+    moto = reusedMoto ?? (await startMoto(dataDir, options, previous));
+    await ensureBucket(moto.endpoint, localBucket);
+  } catch (error) {
+    if (!reusedTemporal) await stopProcess(temporal.pid, { group: true });
+    throw error;
+  }
+  log(
+    `AWS stand-in (moto): ${moto.endpoint} (${reusedMoto ? 'already running' : 'started'}, pid ${moto.pid})`,
+  );
+
+  const state: StackState = {
+    dataDir,
+    bucket: localBucket,
+    temporal,
+    moto,
+    startedAt: reusedTemporal && reusedMoto && previous ? previous.startedAt : new Date().toISOString(),
+  };
+  writeStackState(state);
+  return { state, reused: { temporal: reusedTemporal !== undefined, moto: reusedMoto !== undefined } };
+}
+
+/** Stops the servers recorded in <data dir>/stack.json; the Temporal SQLite file stays. Returns what was stopped. */
+export async function stopStack(options: Pick<StackOptions, 'dataDir'> = {}): Promise<string[]> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const state = readStackState(dataDir);
+  if (!state) return [];
+  const running = [
+    { name: `Temporal (pid ${state.temporal.pid})`, pid: state.temporal.pid, marker: temporalMarker(state) },
+    { name: `moto (pid ${state.moto.pid})`, pid: state.moto.pid, marker: motoMarker(state) },
+  ].filter((server) => isOurProcess(server.pid, server.marker));
+  await Promise.all(running.map((server) => stopProcess(server.pid, { group: true })));
+  const stopped = running.map((server) => server.name);
+  writeStackState({ ...state, stoppedAt: new Date().toISOString() });
+  return stopped;
+}
+
+export type ServerStatus = 'running' | 'not answering' | 'stopped';
+
+export interface StackStatus {
+  dataDir: string;
+  state: StackState | undefined;
+  temporal: ServerStatus;
+  moto: ServerStatus;
+}
+
+/** Whether the recorded servers are alive and answer. */
+export async function stackStatus(options: Pick<StackOptions, 'dataDir'> = {}): Promise<StackStatus> {
+  const dataDir = resolveDataDir(options.dataDir);
+  const state = readStackState(dataDir);
+  if (!state) return { dataDir, state, temporal: 'stopped', moto: 'stopped' };
+  const temporal: ServerStatus = !isOurProcess(state.temporal.pid, temporalMarker(state))
+    ? 'stopped'
+    : (await temporalAnswers(state.temporal.address))
+      ? 'running'
+      : 'not answering';
+  const moto: ServerStatus = !isOurProcess(state.moto.pid, motoMarker(state))
+    ? 'stopped'
+    : (await motoAnswers(state.moto.endpoint))
+      ? 'running'
+      : 'not answering';
+  return { dataDir, state, temporal, moto };
+}
