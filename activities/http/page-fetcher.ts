@@ -1,0 +1,131 @@
+import ky, { type KyInstance } from 'ky';
+import type { Source } from '../../config/source.ts';
+import type { SecretResolver } from '../secrets.ts';
+import { createAuth } from './auth.ts';
+import { type FailureContext, responseShapeFailure, toApplicationFailure } from './errors.ts';
+import { getPath } from './json-path.ts';
+import {
+  type NextPage,
+  type OutgoingRequest,
+  type PageToken,
+  PaginationError,
+  paginationStrategy,
+} from './pagination/index.ts';
+import { placeValue } from './pagination/placement.ts';
+import { rateLimiterFor } from './rate-limiter.ts';
+import { redactUrl } from './redact-url.ts';
+
+export interface FetchedPage {
+  records: unknown[];
+  next: NextPage;
+  /** The request as it may be logged: the URL is redacted. */
+  request: { method: string; url: string };
+  status: number;
+  /** Size of the response body. */
+  bytes: number;
+}
+
+export interface PageFetcher {
+  /**
+   * Fetches the page `token` names (`null`: the first). `lowerBound` is the incremental lower
+   * bound, already formatted. Every failure is an ApplicationFailure, classified once.
+   */
+  fetchPage(token: PageToken, lowerBound?: string): Promise<FetchedPage>;
+}
+
+export interface PageFetcherDeps {
+  secrets: SecretResolver;
+  fetch?: typeof fetch;
+}
+
+/** One ky instance per source: auth hooks, timeout, and keep-alive connections shared by its pages. */
+export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFetcher {
+  const { request: config } = source;
+  const strategy = paginationStrategy(source.pagination);
+  const auth = createAuth(source.id, source.auth, { ...deps, timeoutMs: config.timeoutMs });
+  const limiter = rateLimiterFor(source.id, source.rateLimit);
+  const client: KyInstance = ky.create({
+    timeout: config.timeoutMs,
+    // Temporal retries the activity; the one retry allowed here is the OAuth2 token refresh
+    // that auth forces with ky.retry(), since shouldRetry is never consulted for forced retries.
+    retry: { limit: 1, shouldRetry: () => false },
+    hooks: auth.hooks,
+    headers: { accept: 'application/json', ...config.headers },
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  });
+
+  const firstRequest = (lowerBound: string | undefined): OutgoingRequest => {
+    const url = new URL(joinUrl(config.baseUrl, config.path));
+    for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, String(value));
+    let request: OutgoingRequest =
+      config.method === 'POST' ? { url, body: structuredClone(config.body ?? {}) } : { url };
+    if (lowerBound !== undefined && source.incremental !== undefined) {
+      request = placeValue(request, source.incremental.in, source.incremental.param, lowerBound);
+    }
+    return request;
+  };
+
+  return {
+    async fetchPage(token, lowerBound) {
+      const request = strategy.apply(firstRequest(lowerBound), token);
+      const context: FailureContext = {
+        sourceId: source.id,
+        method: config.method,
+        url: redactUrl(request.url, auth.secretParams),
+        credentials: auth.credentials,
+        timeoutMs: config.timeoutMs,
+        secretParams: auth.secretParams,
+      };
+      const release = await limiter.acquire();
+      try {
+        const response = await client(request.url, {
+          method: config.method,
+          ...(request.body === undefined ? {} : { json: request.body }),
+        });
+        const bytes = new Uint8Array(await response.arrayBuffer());
+        const body: unknown = JSON.parse(new TextDecoder().decode(bytes));
+        const records = readRecords(body, source.records.path, context);
+        const next = strategy.next(
+          { url: request.url.href, headers: response.headers, body, records },
+          token,
+        );
+        if (next.token !== null && next.token === token) {
+          throw new PaginationError(
+            `the next page token is the one just fetched (${next.reason}), so pagination would never end; check the pagination config against the API`,
+          );
+        }
+        return {
+          records,
+          next,
+          request: { method: config.method, url: context.url },
+          status: response.status,
+          bytes: bytes.byteLength,
+        };
+      } catch (error) {
+        throw toApplicationFailure(error, context);
+      } finally {
+        release();
+      }
+    },
+  };
+}
+
+function readRecords(body: unknown, path: string, context: FailureContext): unknown[] {
+  const records = getPath(body, path);
+  if (Array.isArray(records)) return records;
+  const keys =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? `the response has keys: ${Object.keys(body).join(', ') || '(none)'}`
+      : `the response is ${Array.isArray(body) ? 'an array (use records.path "$")' : `a ${body === null ? 'null' : typeof body}`}`;
+  const problem =
+    records === undefined
+      ? 'not found'
+      : `is ${records === null ? 'null' : `a ${typeof records}`}, not an array`;
+  throw responseShapeFailure(context, `records path \`${path}\` ${problem}; ${keys}. Check records.path`);
+}
+
+/** `https://api.x/v1` + `/issues` → `https://api.x/v1/issues`, whatever the slashes. */
+function joinUrl(baseUrl: string, path: string): string {
+  if (path === '') return baseUrl;
+  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
