@@ -1,0 +1,145 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSampleAuth, type SampleAuth, type TokenRequest } from './auth.ts';
+import { createDataset, type SampleRecord, updatedSince } from './dataset.ts';
+import { applyFault, type Fault, takeFault } from './faults.ts';
+import { routes } from './routes.ts';
+import { createStats, recordRequest, type SampleApiStats } from './stats.ts';
+
+export interface SampleApiOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** Number of records in the dataset (default 250). */
+  records?: number;
+  /** Default page size when the request does not ask for one (default 25). */
+  pageSize?: number;
+  /** Added to every response (default 0). */
+  latencyMs?: number;
+  /** The credential data routes require (default none). `/oauth/token` is always open. */
+  auth?: SampleAuth;
+  faults?: Fault[];
+}
+
+export interface SampleApi {
+  /** e.g. "http://127.0.0.1:41234", no trailing slash. */
+  url: string;
+  port: number;
+  stats: SampleApiStats;
+  /** Mutable at runtime: push a fault and the next matching request gets it. */
+  faults: Fault[];
+  /** Mutable at runtime. */
+  settings: { pageSize: number; latencyMs: number };
+  /** The whole dataset, in id order, for comparing what a client fetched. */
+  records: SampleRecord[];
+  /** Calls to `/oauth/token` so far. */
+  tokenRequests: TokenRequest[];
+  /** Invalidates every OAuth2 token issued so far. */
+  revokeTokens(): void;
+  close(): Promise<void>;
+}
+
+/** Starts the sample REST API on one route per pagination style (see routes.ts). */
+export async function startSampleApi(options: SampleApiOptions = {}): Promise<SampleApi> {
+  const records = createDataset(options.records ?? 250);
+  const stats = createStats();
+  const faults = options.faults ?? [];
+  const settings = { pageSize: options.pageSize ?? 25, latencyMs: options.latencyMs ?? 0 };
+  const auth = createSampleAuth(options.auth ?? { type: 'none' });
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
+    const route = url.pathname;
+    recordRequest(stats, route, request.method ?? 'GET');
+    const rawBody = await readBody(request);
+    const fault = takeFault(faults, route);
+    if (fault !== undefined && (await applyFault(fault, response))) return;
+    if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
+
+    if (route === '/oauth/token' && request.method === 'POST') {
+      const { status, body } = auth.issueToken(request, new URLSearchParams(rawBody));
+      return send(response, status, body);
+    }
+    const target = routes[route];
+    if (target === undefined) return send(response, 404, { error: 'not_found', routes: Object.keys(routes) });
+    if (request.method !== target.method) return send(response, 405, { error: 'method_not_allowed' });
+    if (!auth.allows(request, url)) {
+      return send(response, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
+    }
+    try {
+      const body = parseJsonBody(rawBody);
+      const output = target.handle({
+        query: url.searchParams,
+        body,
+        origin: url.origin,
+        records: updatedSince(records, url.searchParams.get('updated_since') ?? body.updated_since),
+        pageSize: settings.pageSize,
+      });
+      send(response, 200, output.body, output.headers);
+    } catch (error) {
+      if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
+      send(response, 400, { error: 'bad_request', message: error.message });
+    }
+  };
+
+  const server = createServer((request, response) => {
+    stats.inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    response.on('close', () => stats.inFlight--);
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { error: 'internal', message: String(error) });
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    stats,
+    faults,
+    settings,
+    records,
+    tokenRequests: auth.tokenRequests,
+    revokeTokens: auth.revokeTokens,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function send(
+  response: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  response.end(text);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString();
+}
+
+function parseJsonBody(raw: string): Record<string, unknown> {
+  if (raw === '') return {};
+  const parsed: unknown = JSON.parse(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SyntaxError('the JSON body must be an object');
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,55 @@
+export interface RequestLogEntry {
+  route: string;
+  method: string;
+  /** Date.now() when the request arrived. */
+  at: number;
+}
+
+/** What the sample API has seen, for tests and benchmarks to assert on. */
+export interface SampleApiStats {
+  /** Requests per route (path), e.g. `requests['/cursor']`. */
+  requests: Record<string, number>;
+  total: number;
+  log: RequestLogEntry[];
+  inFlight: number;
+  maxInFlight: number;
+  /** Most requests that arrived within any one-second window. */
+  maxPerSecond(): number;
+  /** Arrival times (Date.now()) of the requests to `route`. */
+  timestamps(route: string): number[];
+  reset(): void;
+}
+
+export function createStats(): SampleApiStats {
+  const stats: SampleApiStats = {
+    requests: {},
+    total: 0,
+    log: [],
+    inFlight: 0,
+    maxInFlight: 0,
+    maxPerSecond() {
+      const times = stats.log.map((entry) => entry.at).sort((a, b) => a - b);
+      let most = 0;
+      let start = 0;
+      for (let end = 0; end < times.length; end++) {
+        while (times[end]! - times[start]! >= 1000) start++;
+        most = Math.max(most, end - start + 1);
+      }
+      return most;
+    },
+    timestamps: (route) => stats.log.filter((entry) => entry.route === route).map((entry) => entry.at),
+    reset() {
+      stats.requests = {};
+      stats.total = 0;
+      stats.log = [];
+      stats.maxInFlight = stats.inFlight;
+    },
+  };
+  return stats;
+}
+
+export function recordRequest(stats: SampleApiStats, route: string, method: string): void {
+  stats.requests[route] = (stats.requests[route] ?? 0) + 1;
+  stats.total++;
+  stats.log.push({ route, method, at: Date.now() });
+}
