@@ -7,7 +7,10 @@ import { z } from 'zod';
 
 const identifier = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lowercase letters, digits, "-" and "_", starting with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9_-]*$/,
+    'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
+  );
 
 /** A dotted path into a JSON document: `data.items`, `meta.next_cursor`, `links.0.href`. `$` or `` is the root. */
 export const jsonPath = z
@@ -34,7 +37,9 @@ export const secretRef = z
   });
 export type SecretRef = z.infer<typeof secretRef>;
 
-const placement = z.enum(['query', 'body']).describe('Send the value as a query parameter or a JSON body field');
+const placement = z
+  .enum(['query', 'body'])
+  .describe('Send the value as a query parameter or a JSON body field');
 
 export const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -77,8 +82,12 @@ export const paginationSchema = z.discriminatedUnion('type', [
   z
     .strictObject({
       type: z.literal('cursor'),
-      tokenPath: jsonPath.optional().describe('Where the next cursor is in the body, e.g. "meta.next_cursor"'),
-      lastRecordField: jsonPath.optional().describe('Use this field of the last record as the cursor (e.g. "id")'),
+      tokenPath: jsonPath
+        .optional()
+        .describe('Where the next cursor is in the body, e.g. "meta.next_cursor"'),
+      lastRecordField: jsonPath
+        .optional()
+        .describe('Use this field of the last record as the cursor (e.g. "id")'),
       param: z.string().min(1).describe('Query parameter or body field that carries the cursor'),
       in: placement.default('query'),
       ...stopConditions,
@@ -150,7 +159,9 @@ export const incrementalSchema = z.strictObject({
 
 export const rateLimitSchema = z.strictObject({
   requestsPerSecond: z.number().positive().default(10),
-  burst: positiveInt.optional().describe('Requests allowed at once after idling; defaults to requestsPerSecond'),
+  burst: positiveInt
+    .optional()
+    .describe('Requests allowed at once after idling; defaults to requestsPerSecond'),
   maxConcurrent: positiveInt.default(1),
 });
 
