@@ -85,10 +85,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         const bytes = new Uint8Array(await response.arrayBuffer());
         const body: unknown = JSON.parse(new TextDecoder().decode(bytes));
         const records = readRecords(body, source.records.path, context);
-        const next = strategy.next(
-          { url: request.url.href, headers: response.headers, body, records },
-          token,
-        );
+        const received = { url: request.url.href, headers: response.headers, body, records };
+        const next = withoutSecretParams(strategy.next(received, token), source, auth.secretParams);
         if (next.token !== null && next.token === token) {
           throw new PaginationError(
             `the next page token is the one just fetched (${next.reason}), so pagination would never end; check the pagination config against the API`,
@@ -128,4 +126,16 @@ function readRecords(body: unknown, path: string, context: FailureContext): unkn
 function joinUrl(baseUrl: string, path: string): string {
   if (path === '') return baseUrl;
   return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+/**
+ * Some APIs echo the api-key query parameter in their next links. The token lands in workflow
+ * history, so the key is taken out; the auth hook puts it back on every request.
+ */
+function withoutSecretParams(next: NextPage, source: Source, secretParams: readonly string[]): NextPage {
+  const isUrlToken = source.pagination.type === 'next-url' || source.pagination.type === 'link-header';
+  if (next.token === null || !isUrlToken || secretParams.length === 0) return next;
+  const url = new URL(String(next.token));
+  for (const name of secretParams) url.searchParams.delete(name);
+  return { token: url.href, reason: next.reason };
 }

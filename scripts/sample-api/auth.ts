@@ -1,14 +1,21 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
-/** Which credential the sample API requires on its data routes. */
-export type SampleAuth =
-  | { type: 'none' }
-  | { type: 'api-key-header'; key: string; header?: string }
-  | { type: 'api-key-query'; key: string; param?: string }
-  | { type: 'bearer'; token: string }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'oauth2'; clientId: string; clientSecret: string; tokenTtlSeconds?: number };
+/**
+ * The credentials data routes require; every field that is set must match. Mutable at runtime
+ * (`api.auth.bearer = 'new-token'`), like faults. Empty: no auth.
+ */
+export interface SampleAuth {
+  /** Required value of the `X-Api-Key` header. */
+  apiKeyHeader?: string;
+  /** Required value of the `api_key` query parameter. */
+  apiKeyQuery?: string;
+  /** Required `Authorization: Bearer` token. */
+  bearer?: string;
+  basic?: { username: string; password: string };
+  /** Tokens issued by `POST /oauth/token` (client credentials) are required. */
+  oauth2?: { clientId: string; clientSecret: string; tokenTtlSeconds?: number };
+}
 
 /** One call to `/oauth/token`, as seen by the server (for tests of scopes, audience and client auth). */
 export interface TokenRequest {
@@ -36,30 +43,25 @@ export function createSampleAuth(auth: SampleAuth): SampleAuthServer {
     revokeTokens: () => tokens.clear(),
     allows(request, url) {
       const authorization = request.headers.authorization ?? '';
-      switch (auth.type) {
-        case 'none':
-          return true;
-        case 'api-key-header':
-          return same(header(request, auth.header ?? 'x-api-key'), auth.key);
-        case 'api-key-query':
-          return same(url.searchParams.get(auth.param ?? 'api_key') ?? '', auth.key);
-        case 'bearer':
-          return same(authorization, `Bearer ${auth.token}`);
-        case 'basic':
-          return same(
+      const checks = [
+        auth.apiKeyHeader === undefined || same(header(request, 'x-api-key'), auth.apiKeyHeader),
+        auth.apiKeyQuery === undefined || same(url.searchParams.get('api_key') ?? '', auth.apiKeyQuery),
+        auth.bearer === undefined || same(authorization, `Bearer ${auth.bearer}`),
+        auth.basic === undefined ||
+          same(
             authorization,
-            `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
-          );
-        case 'oauth2': {
-          const expiresAt = tokens.get(authorization.replace(/^Bearer /, ''));
-          return expiresAt !== undefined && expiresAt > Date.now();
-        }
-      }
+            `Basic ${Buffer.from(`${auth.basic.username}:${auth.basic.password}`).toString('base64')}`,
+          ),
+        auth.oauth2 === undefined || (tokens.get(authorization.replace(/^Bearer /, '')) ?? 0) > Date.now(),
+      ];
+      return checks.every(Boolean);
     },
     issueToken(request, form) {
-      if (auth.type !== 'oauth2') return { status: 404, body: { error: 'not_found' } };
+      const oauth2 = auth.oauth2;
+      if (oauth2 === undefined)
+        return { status: 404, body: { error: 'not_found', message: 'OAuth2 is not enabled' } };
       const client = clientCredentials(request, form);
-      const ok = client.id === auth.clientId && same(client.secret, auth.clientSecret);
+      const ok = client.id === oauth2.clientId && same(client.secret, oauth2.clientSecret);
       tokenRequests.push({
         clientAuth: client.from,
         ok,
@@ -70,7 +72,7 @@ export function createSampleAuth(auth: SampleAuth): SampleAuthServer {
         return { status: 400, body: { error: 'unsupported_grant_type' } };
       }
       if (!ok) return { status: 401, body: { error: 'invalid_client' } };
-      const ttl = auth.tokenTtlSeconds ?? 3600;
+      const ttl = oauth2.tokenTtlSeconds ?? 3600;
       const token = `tok_${randomBytes(12).toString('hex')}`;
       tokens.set(token, Date.now() + ttl * 1000);
       return { status: 200, body: { access_token: token, token_type: 'Bearer', expires_in: ttl } };

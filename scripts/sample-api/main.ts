@@ -19,7 +19,7 @@ async function run(): Promise<void> {
     pageSize: Number(values['page-size']),
     latencyMs: Number(values['latency-ms']),
   });
-  console.log(`sample API listening on ${api.url} (${api.records.length} records)`);
+  console.log(`sample API listening on ${api.url} (${api.dataset.length} records)`);
   console.log('routes: /cursor /has-more /next-url /link /offset /pages /search (POST) /single');
   const stop = () => {
     api.close().then(

@@ -16,7 +16,7 @@ export interface SampleApiOptions {
   pageSize?: number;
   /** Added to every response (default 0). */
   latencyMs?: number;
-  /** The credential data routes require (default none). `/oauth/token` is always open. */
+  /** The credentials data routes require (default none). `/oauth/token` is always open. */
   auth?: SampleAuth;
   faults?: Fault[];
 }
@@ -31,7 +31,9 @@ export interface SampleApi {
   /** Mutable at runtime. */
   settings: { pageSize: number; latencyMs: number };
   /** The whole dataset, in id order, for comparing what a client fetched. */
-  records: SampleRecord[];
+  dataset: SampleRecord[];
+  /** Mutable at runtime: the credentials data routes require from the next request on. */
+  auth: SampleAuth;
   /** Calls to `/oauth/token` so far. */
   tokenRequests: TokenRequest[];
   /** Invalidates every OAuth2 token issued so far. */
@@ -45,7 +47,8 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
   const stats = createStats();
   const faults = options.faults ?? [];
   const settings = { pageSize: options.pageSize ?? 25, latencyMs: options.latencyMs ?? 0 };
-  const auth = createSampleAuth(options.auth ?? { type: 'none' });
+  const required: SampleAuth = options.auth ?? {};
+  const auth = createSampleAuth(required);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
@@ -103,7 +106,8 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     stats,
     faults,
     settings,
-    records,
+    dataset: records,
+    auth: required,
     tokenRequests: auth.tokenRequests,
     revokeTokens: auth.revokeTokens,
     close: () =>

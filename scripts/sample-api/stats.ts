@@ -7,8 +7,10 @@ export interface RequestLogEntry {
 
 /** What the sample API has seen, for tests and benchmarks to assert on. */
 export interface SampleApiStats {
-  /** Requests per route (path), e.g. `requests['/cursor']`. */
-  requests: Record<string, number>;
+  /** Requests so far to a route (path), e.g. `requests('/cursor')`. */
+  requests(route: string): number;
+  /** The same, for every route seen. */
+  byRoute: Record<string, number>;
   total: number;
   log: RequestLogEntry[];
   inFlight: number;
@@ -22,7 +24,8 @@ export interface SampleApiStats {
 
 export function createStats(): SampleApiStats {
   const stats: SampleApiStats = {
-    requests: {},
+    requests: (route) => stats.byRoute[route] ?? 0,
+    byRoute: {},
     total: 0,
     log: [],
     inFlight: 0,
@@ -39,7 +42,7 @@ export function createStats(): SampleApiStats {
     },
     timestamps: (route) => stats.log.filter((entry) => entry.route === route).map((entry) => entry.at),
     reset() {
-      stats.requests = {};
+      stats.byRoute = {};
       stats.total = 0;
       stats.log = [];
       stats.maxInFlight = stats.inFlight;
@@ -49,7 +52,7 @@ export function createStats(): SampleApiStats {
 }
 
 export function recordRequest(stats: SampleApiStats, route: string, method: string): void {
-  stats.requests[route] = (stats.requests[route] ?? 0) + 1;
+  stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
   stats.total++;
   stats.log.push({ route, method, at: Date.now() });
 }
