@@ -10,7 +10,11 @@ import { type PaginationConfig, paginationSchema } from '../../config/source.ts'
 
 const strategyFor = (input: unknown) => paginationStrategy(paginationSchema.parse(input) as PaginationConfig);
 const request = (): OutgoingRequest => ({ url: new URL('https://api.test/v1/items?fixed=1') });
-const page = (body: unknown, records: unknown[] = [{ id: 1 }], headers: HeadersInit = {}): ReceivedPage => ({
+const page = (
+  body: unknown,
+  records: unknown[] = [{ id: 1 }],
+  headers: Record<string, string> = {},
+): ReceivedPage => ({
   url: 'https://api.test/v1/items?fixed=1',
   headers: new Headers(headers),
   body,

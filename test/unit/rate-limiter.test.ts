@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { createRateLimiter, rateLimiterFor } from '../../activities/http/rate-limiter.ts';
+
+describe('rate limiter', () => {
+  it('lets a burst through at once, then paces at requestsPerSecond', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 20, burst: 3, maxConcurrent: 10 });
+    const started = performance.now();
+    const times: number[] = [];
+    await Promise.all(
+      Array.from({ length: 7 }, async () => {
+        const release = await limiter.acquire();
+        times.push(performance.now() - started);
+        release();
+      }),
+    );
+    expect(times.slice(0, 3).every((t) => t < 20)).toBe(true);
+    // 4 more tokens at 20/s take about 200 ms.
+    expect(times.at(-1)).toBeGreaterThanOrEqual(180);
+    expect(times.at(-1)).toBeLessThan(400);
+  });
+
+  it('never lets more than maxConcurrent run at once', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 1000, maxConcurrent: 2 });
+    let running = 0;
+    let most = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        const release = await limiter.acquire();
+        running++;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        running--;
+        release();
+        release(); // a second release is ignored
+      }),
+    );
+    expect(most).toBe(2);
+  });
+
+  it('is shared per source until its config changes', () => {
+    const config = { requestsPerSecond: 5, maxConcurrent: 1 };
+    expect(rateLimiterFor('a', config)).toBe(rateLimiterFor('a', { ...config }));
+    expect(rateLimiterFor('a', config)).not.toBe(rateLimiterFor('b', config));
+    expect(rateLimiterFor('a', config)).not.toBe(rateLimiterFor('a', { ...config, requestsPerSecond: 6 }));
+  });
+});
