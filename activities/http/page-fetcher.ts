@@ -1,3 +1,4 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import ky, { type KyInstance } from 'ky';
 import type { Source } from '../../config/source.ts';
 import type { SecretResolver } from '../secrets.ts';
@@ -9,6 +10,7 @@ import {
   type OutgoingRequest,
   type PageToken,
   PaginationError,
+  type PaginationStrategy,
   paginationStrategy,
 } from './pagination/index.ts';
 import { placeValue } from './pagination/placement.ts';
@@ -41,7 +43,7 @@ export interface PageFetcherDeps {
 /** One ky instance per source: auth hooks, timeout, and keep-alive connections shared by its pages. */
 export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFetcher {
   const { request: config } = source;
-  const strategy = paginationStrategy(source.pagination);
+  const strategy = strategyOf(source);
   const auth = createAuth(source.id, source.auth, { ...deps, timeoutMs: config.timeoutMs });
   const limiter = rateLimiterFor(source.id, source.rateLimit);
   const client: KyInstance = ky.create({
@@ -106,6 +108,19 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
       }
     },
   };
+}
+
+/** A pagination config that can never stop is a config error: no retry will fix it. */
+function strategyOf(source: Source): PaginationStrategy {
+  try {
+    return paginationStrategy(source.pagination);
+  } catch (error) {
+    throw ApplicationFailure.create({
+      message: `source '${source.id}': ${(error as Error).message}`,
+      type: 'InvalidSourceConfig',
+      nonRetryable: true,
+    });
+  }
 }
 
 function readRecords(body: unknown, path: string, context: FailureContext): unknown[] {

@@ -199,3 +199,13 @@ describe('a response that does not match the source', () => {
     expect(failure.message).toContain('pagination would never end');
   });
 });
+
+it('rejects a pagination config that could never stop, without retrying', () => {
+  expect(() =>
+    fetcherFor({
+      request: { path: '/offset' },
+      pagination: { type: 'offset', stopOnShortPage: false, stopOnEmptyPage: false },
+      records: { path: 'items' },
+    }),
+  ).toThrow(expect.objectContaining({ nonRetryable: true, type: 'InvalidSourceConfig' }));
+});
