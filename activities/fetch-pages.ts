@@ -47,7 +47,11 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const deadline = Date.now() + source.activityBudget.seconds * 1000;
   let pagesThisAttempt = 0;
   try {
-    while (!progress.checkpoint.done && pagesThisAttempt < source.activityBudget.pages && Date.now() < deadline) {
+    while (
+      !progress.checkpoint.done &&
+      pagesThisAttempt < source.activityBudget.pages &&
+      Date.now() < deadline
+    ) {
       const { checkpoint } = progress;
       const page = await fetcher.fetchPage(checkpoint.token, lowerBound);
       const pageNo = checkpoint.pageNo + 1;
@@ -107,7 +111,8 @@ async function adoptWrittenPages(
     const stamp = await store.readStamp(key);
     if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(current.checkpoint.token)) break;
     const next = JSON.parse(stamp.next) as PageToken;
-    const maxCursor = stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
+    const maxCursor =
+      stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
     current = {
       checkpoint: nextCheckpoint(pageNo, next, next === null ? 'pagination ended' : undefined),
       added: addPage(current.added, stamp.records, stamp.bytes, maxCursor),
@@ -123,7 +128,12 @@ function nextCheckpoint(pageNo: number, token: PageToken, reason: string | undef
     : { pageNo, token, done: false };
 }
 
-function addPage(totals: WindowTotals, records: number, bytes: number, maxCursor?: CursorValue): WindowTotals {
+function addPage(
+  totals: WindowTotals,
+  records: number,
+  bytes: number,
+  maxCursor?: CursorValue,
+): WindowTotals {
   const later = laterCursor(totals.maxCursor, maxCursor);
   return {
     pages: totals.pages + 1,

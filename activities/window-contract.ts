@@ -1,6 +1,6 @@
 import type { Source } from '../config/source.ts';
-import type { PageToken } from './http/pagination/strategy.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
+import type { PageToken } from './http/pagination/strategy.ts';
 
 /**
  * The types that pass between the ingestWindow workflow and its activities, and so through

@@ -13,7 +13,10 @@ export interface WriteManifestDeps {
  * Pages past `pages` left by an earlier, longer run of the same window are not listed, so readers
  * that follow the manifest never see them.
  */
-export async function writeManifest(deps: WriteManifestDeps, input: WriteManifestInput): Promise<WindowSummary> {
+export async function writeManifest(
+  deps: WriteManifestDeps,
+  input: WriteManifestInput,
+): Promise<WindowSummary> {
   const prefix = windowPrefix(deps.rawPrefix, input.sourceId, input.windowKey);
   const pages = (await deps.store.listPages(prefix)).filter((page) => page.pageNo <= input.totals.pages);
   const missing = input.totals.pages - pages.length;
@@ -32,7 +35,10 @@ export async function writeManifest(deps: WriteManifestDeps, input: WriteManifes
     manifestKey: key,
     finishedAt: new Date().toISOString(),
   };
-  await deps.store.putJson(key, { ...summary, objects: pages.map((page) => ({ key: page.key, bytes: page.bytes })) });
+  await deps.store.putJson(key, {
+    ...summary,
+    objects: pages.map((page) => ({ key: page.key, bytes: page.bytes })),
+  });
   Context.current().log.info('manifest written', {
     sourceId: input.sourceId,
     windowKey: input.windowKey,

@@ -38,5 +38,8 @@ export async function startWindow(client: Client, options: StartWindowOptions) {
 }
 
 function compactInstant(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }

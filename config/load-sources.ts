@@ -33,7 +33,11 @@ export async function loadSources(path: string): Promise<LoadedSources> {
     for (const source of parsed.sources) {
       const first = seenIds.get(source.id);
       if (first !== undefined) {
-        problems.push({ file: shown, fieldPath: 'id', message: `source id "${source.id}" is already used in ${first}` });
+        problems.push({
+          file: shown,
+          fieldPath: 'id',
+          message: `source id "${source.id}" is already used in ${first}`,
+        });
         continue;
       }
       seenIds.set(source.id, shown);
@@ -47,19 +51,27 @@ export async function loadSources(path: string): Promise<LoadedSources> {
 export async function loadValidSources(path: string): Promise<Source[]> {
   const loaded = await loadSources(path);
   if (loaded.problems.length > 0) {
-    throw new Error(`invalid sources (run "tributary sources validate ${path}"):\n${formatProblems(loaded.problems)}`);
+    throw new Error(
+      `invalid sources (run "tributary sources validate ${path}"):\n${formatProblems(loaded.problems)}`,
+    );
   }
   return loaded.sources;
 }
 
 export function formatProblems(problems: SourceProblem[]): string {
   return problems
-    .map((p) => `  ${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.fieldPath || '(file)'}: ${p.message}`)
+    .map(
+      (p) =>
+        `  ${p.file}${p.line === undefined ? '' : `:${p.line}`}: ${p.fieldPath || '(file)'}: ${p.message}`,
+    )
     .join('\n');
 }
 
 /** A file holds one source, or `sources:` with a list of them. */
-export function parseSourceFile(file: string, text: string): { sources: Source[]; problems: SourceProblem[] } {
+export function parseSourceFile(
+  file: string,
+  text: string,
+): { sources: Source[]; problems: SourceProblem[] } {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
@@ -91,7 +103,9 @@ export function parseSourceFile(file: string, text: string): { sources: Source[]
       continue;
     }
     for (const issue of result.error.issues) {
-      const path = [...entry.prefix, ...issue.path.filter((k) => typeof k !== 'symbol')] as Array<string | number>;
+      const path = [...entry.prefix, ...issue.path.filter((k) => typeof k !== 'symbol')] as Array<
+        string | number
+      >;
       const located = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? ''] : path;
       problems.push({
         file,
@@ -118,7 +132,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 export function formatFieldPath(path: ReadonlyArray<string | number>): string {
-  return path.map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`)).join('');
+  return path
+    .map((key, index) => (typeof key === 'number' ? `[${key}]` : index === 0 ? key : `.${key}`))
+    .join('');
 }
 
 function lineOf(
@@ -127,7 +143,9 @@ function lineOf(
   path: Array<string | number>,
 ): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
-    const node = document.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+    const node = document.getIn(path.slice(0, depth), true) as
+      | { range?: [number, number, number] }
+      | undefined;
     if (node?.range) return lineCounter.linePos(node.range[0]).line;
   }
   return undefined;
@@ -138,6 +156,8 @@ async function sourceFiles(path: string): Promise<string[]> {
     throw new Error(`no sources at "${path}": give a YAML file or a folder of them`);
   });
   if (!info.isDirectory()) return [path];
-  const names = (await readdir(path)).filter((name) => SOURCE_FILE.test(extname(name)) || SOURCE_FILE.test(name));
+  const names = (await readdir(path)).filter(
+    (name) => SOURCE_FILE.test(extname(name)) || SOURCE_FILE.test(name),
+  );
   return names.sort().map((name) => join(path, name));
 }

@@ -10,7 +10,11 @@ export async function temporalConnectionOptions(settings: ConnectionSettings) {
           key: await readFile(settings.TEMPORAL_TLS_KEY_PATH),
         }
       : undefined;
-  const tls = clientCertPair ? { clientCertPair } : settings.TEMPORAL_TLS || settings.TEMPORAL_API_KEY ? true : undefined;
+  const tls = clientCertPair
+    ? { clientCertPair }
+    : settings.TEMPORAL_TLS || settings.TEMPORAL_API_KEY
+      ? true
+      : undefined;
   return {
     address: settings.TEMPORAL_ADDRESS,
     ...(tls === undefined ? {} : { tls }),

@@ -40,7 +40,10 @@ export type StorageSettings = z.infer<typeof storageSettingsSchema>;
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
 /** Parses settings from an environment, with one error naming every bad variable. */
-export function readSettings<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv = process.env): z.infer<T> {
+export function readSettings<T extends z.ZodType>(
+  schema: T,
+  env: NodeJS.ProcessEnv = process.env,
+): z.infer<T> {
   const result = schema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);

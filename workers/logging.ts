@@ -5,7 +5,10 @@ import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
  * entry becomes a line with its level, message and metadata (source id and window included by
  * the activities). Secrets are never passed to a logger, so none can appear here.
  */
-export function installJsonLogging(level: LogLevel, write: (line: string) => void = (line) => process.stdout.write(line)) {
+export function installJsonLogging(
+  level: LogLevel,
+  write: (line: string) => void = (line) => process.stdout.write(line),
+) {
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const { sdkComponent: _component, ...meta } = entry.meta ?? {};

@@ -64,11 +64,16 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
       let continuationToken: string | undefined;
       do {
         const listing = await s3.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: continuationToken }),
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: `${prefix}/`,
+            ContinuationToken: continuationToken,
+          }),
         );
         for (const object of listing.Contents ?? []) {
           const pageNo = object.Key ? pageNumberOf(object.Key) : undefined;
-          if (object.Key && pageNo !== undefined) pages.push({ key: object.Key, pageNo, bytes: object.Size ?? 0 });
+          if (object.Key && pageNo !== undefined)
+            pages.push({ key: object.Key, pageNo, bytes: object.Size ?? 0 });
         }
         continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
       } while (continuationToken);
@@ -110,7 +115,8 @@ function encodeStamp(stamp: PageStamp): Record<string, string> | undefined {
 
 function decodeStamp(metadata: Record<string, string>): PageStamp | undefined {
   const { run, token, next, records } = metadata;
-  if (run === undefined || token === undefined || next === undefined || records === undefined) return undefined;
+  if (run === undefined || token === undefined || next === undefined || records === undefined)
+    return undefined;
   const maxCursor = metadata['max-cursor'];
   return {
     run,

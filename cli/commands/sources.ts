@@ -19,7 +19,9 @@ export async function sourcesCommand(args: string[]): Promise<number> {
   for (const source of loaded.sources) process.stdout.write(`${describeSource(source)}\n`);
   if (loaded.problems.length > 0) {
     const count = loaded.problems.length;
-    process.stderr.write(`${count} problem${count === 1 ? '' : 's'} in ${path}:\n${formatProblems(loaded.problems)}\n`);
+    process.stderr.write(
+      `${count} problem${count === 1 ? '' : 's'} in ${path}:\n${formatProblems(loaded.problems)}\n`,
+    );
     return 1;
   }
   if (action === 'validate') {

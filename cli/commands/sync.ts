@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { loadValidSources } from '../../config/load-sources.ts';
+import { formatSummary } from '../format-summary.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 import { startWindow } from '../start-window.ts';
 import { connectClient } from '../temporal-client.ts';
-import { formatSummary } from '../format-summary.ts';
 
 const USAGE = 'usage: tributary sync <sourceId> [--since ISO-8601] [--window KEY] [--wait] [--sources PATH]';
 
@@ -26,13 +26,17 @@ export async function syncCommand(args: string[]): Promise<number> {
     return 2;
   }
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) {
-    process.stderr.write(`--since "${values.since}" is not an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z\n`);
+    process.stderr.write(
+      `--since "${values.since}" is not an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z\n`,
+    );
     return 2;
   }
   const sources = await loadValidSources(values.sources);
   const source = sources.find((s) => s.id === sourceId);
   if (!source) {
-    process.stderr.write(`no source "${sourceId}" in ${values.sources}; known: ${sources.map((s) => s.id).join(', ')}\n`);
+    process.stderr.write(
+      `no source "${sourceId}" in ${values.sources}; known: ${sources.map((s) => s.id).join(', ')}\n`,
+    );
     return 2;
   }
   const { client, connection, taskQueue } = await connectClient();
@@ -43,7 +47,9 @@ export async function syncCommand(args: string[]): Promise<number> {
       ...(values.since === undefined ? {} : { since: values.since }),
       ...(values.window === undefined ? {} : { windowKey: values.window }),
     });
-    process.stdout.write(`started ${handle.workflowId} (run ${handle.firstExecutionRunId}) on task queue ${taskQueue}\n`);
+    process.stdout.write(
+      `started ${handle.workflowId} (run ${handle.firstExecutionRunId}) on task queue ${taskQueue}\n`,
+    );
     if (!values.wait) return 0;
     try {
       process.stdout.write(`${formatSummary(await handle.result())}\n`);

@@ -11,7 +11,8 @@ interface Manifest {
 export async function readWindow(store: RawPageStore, manifestKey: string) {
   const manifest = JSON.parse(new TextDecoder().decode(await store.getBytes(manifestKey))) as Manifest;
   const records: unknown[] = [];
-  for (const object of manifest.objects) records.push(...(await decodeJsonLines(await store.getBytes(object.key))));
+  for (const object of manifest.objects)
+    records.push(...(await decodeJsonLines(await store.getBytes(object.key))));
   return { manifest, records };
 }
 

@@ -57,12 +57,16 @@ describe('source files', () => {
 
   it('rejects a cursor paginator with no way to find the token', () => {
     const problems = problemsOf(valid.replace('  tokenPath: meta.next_cursor\n', ''));
-    expect(problems).toEqual([expect.stringContaining('pagination: set exactly one of "tokenPath" or "lastRecordField"')]);
+    expect(problems).toEqual([
+      expect.stringContaining('pagination: set exactly one of "tokenPath" or "lastRecordField"'),
+    ]);
   });
 
   it('rejects values sent in a body of a GET request', () => {
     const problems = problemsOf(valid.replace('  param: cursor', '  param: cursor\n  in: body'));
-    expect(problems).toEqual([expect.stringContaining('request.method: values sent "in: body" need method POST')]);
+    expect(problems).toEqual([
+      expect.stringContaining('request.method: values sent "in: body" need method POST'),
+    ]);
   });
 
   it('reports a missing required field and a YAML syntax error', () => {

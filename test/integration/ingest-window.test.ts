@@ -1,0 +1,156 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWindow } from '../../cli/start-window.ts';
+import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { idsOf, readWindow } from '../support/read-window.ts';
+import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+
+const stack = inject('stack');
+let api: Awaited<ReturnType<typeof startSampleApi>>;
+let worker: TestWorker;
+
+beforeAll(async () => {
+  api = await startSampleApi({ records: 430, pageSize: 20 });
+  worker = await startTestWorker(stack, { WRONG_TOKEN: 'not-the-token' });
+});
+afterAll(async () => {
+  await worker?.stop();
+  await api?.close();
+});
+
+const datasetIds = () => api.dataset.map((record) => record.id);
+
+function source(overrides: Partial<SourceInput> & Pick<SourceInput, 'id'>) {
+  return sourceSchema.parse({ request: { baseUrl: api.url, path: '/cursor' }, ...overrides });
+}
+
+async function runWindow(
+  input: Parameters<typeof startWindow>[1]['source'],
+  options: { windowKey?: string; historyEventLimit?: number; since?: string } = {},
+) {
+  const handle = await startWindow(worker.client, {
+    source: input,
+    taskQueue: worker.taskQueue,
+    windowKey: options.windowKey ?? 'w1',
+    ...options,
+  });
+  return { handle, summary: await handle.result() };
+}
+
+describe('ingestWindow', () => {
+  it('lands every record exactly once across activities and continue-as-new', async () => {
+    const cursorSource = source({
+      id: 'cursor-chain',
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data', primaryKey: 'id' },
+      activityBudget: { pages: 3, seconds: 60 },
+    });
+    const { handle, summary } = await runWindow(cursorSource, { historyEventLimit: 25 });
+
+    const pages = Math.ceil(api.dataset.length / 20);
+    expect(summary).toMatchObject({
+      pages,
+      records: api.dataset.length,
+      kind: 'full',
+      stopReason: expect.any(String),
+    });
+    const { manifest, records } = await readWindow(worker.store, summary.manifestKey);
+    expect(idsOf(records)).toEqual(datasetIds());
+    expect(manifest.objects).toHaveLength(pages);
+    expect(manifest.objects[0]?.key).toBe(
+      `${worker.rawPrefix}/source=cursor-chain/window=w1/page-000001.jsonl.gz`,
+    );
+    // The small history limit forced continue-as-new: the result came from a later run.
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+
+  it.each([
+    ['link-header', { path: '/link', pagination: { type: 'link-header' }, records: { path: '$' } }],
+    [
+      'next-url',
+      {
+        path: '/next-url',
+        pagination: { type: 'next-url', nextUrlPath: 'next' },
+        records: { path: 'results' },
+      },
+    ],
+    [
+      'offset',
+      {
+        path: '/offset',
+        pagination: { type: 'offset', limit: 20, totalPath: 'total' },
+        records: { path: 'items' },
+      },
+    ],
+    [
+      'page-number',
+      {
+        path: '/pages',
+        pagination: { type: 'page-number', totalPagesPath: 'total_pages' },
+        records: { path: 'results' },
+      },
+    ],
+    [
+      'has-more',
+      {
+        path: '/has-more',
+        pagination: {
+          type: 'cursor',
+          lastRecordField: 'id',
+          param: 'starting_after',
+          hasMorePath: 'has_more',
+        },
+        records: { path: 'data' },
+      },
+    ],
+  ] as const)('ingests a %s API completely', async (name, spec) => {
+    const styled = source({
+      id: `style-${name}`,
+      request: { baseUrl: api.url, path: spec.path },
+      pagination: spec.pagination as SourceInput['pagination'],
+      records: spec.records,
+    });
+    const { summary } = await runWindow(styled);
+    const { records } = await readWindow(worker.store, summary.manifestKey);
+    expect(idsOf(records)).toEqual(datasetIds());
+  });
+
+  it('sends the lower bound of an incremental window and reports the max cursor value', async () => {
+    const since = api.dataset[300]!.updated_at;
+    const incremental = source({
+      id: 'incremental',
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+      incremental: { cursorField: 'updated_at', param: 'updated_since' },
+    });
+    const { summary } = await runWindow(incremental, { since });
+    const expected = api.dataset.filter((record) => record.updated_at >= since);
+    const { records } = await readWindow(worker.store, summary.manifestKey);
+    expect(idsOf(records)).toEqual(expected.map((record) => record.id));
+    expect(summary).toMatchObject({ kind: 'incremental', maxCursor: api.dataset.at(-1)!.updated_at });
+  });
+
+  it('fails a window on 401 at once, without retries, saying what to check', async () => {
+    const locked = source({
+      id: 'wrong-token',
+      request: { baseUrl: api.url, path: '/cursor', headers: {} },
+      auth: { type: 'bearer', token: { env: 'WRONG_TOKEN' } },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+    });
+    const before = api.stats.requests('/cursor');
+    api.auth.bearer = 'the-right-token';
+    try {
+      const error = await runWindow(locked).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const message = String((error as WorkflowFailedError).cause?.cause);
+      expect(message).toMatch(/401/);
+      expect(message).toMatch(/wrong-token/);
+      expect(message).toMatch(/check/i);
+      expect(api.stats.requests('/cursor') - before).toBe(1);
+    } finally {
+      api.auth.bearer = undefined;
+    }
+  });
+});

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
+import { startWindow } from '../../cli/start-window.ts';
+import { sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { idsOf, readWindow } from '../support/read-window.ts';
+import { awsClientConfig } from '../support/test-worker.ts';
+import { spawnWorkerProcess } from '../support/worker-process.ts';
+
+const stack = inject('stack');
+const s3 = new S3Client(awsClientConfig(stack));
+const store = createRawPageStore(s3, stack.bucket);
+let connection: Connection;
+let client: Client;
+
+beforeAll(async () => {
+  connection = await Connection.connect({ address: stack.temporalAddress });
+  client = new Client({ connection });
+});
+afterAll(async () => {
+  await connection?.close();
+});
+
+function isolated() {
+  const id = randomUUID().slice(0, 8);
+  return { taskQueue: `crash-${id}`, rawPrefix: `raw-${id}` };
+}
+
+async function until(condition: () => boolean, timeoutMs: number, what: string) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('a worker process', () => {
+  it('is SIGKILLed mid-window and a new worker finishes it: nothing missing, nothing twice', async () => {
+    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
+    const settings = isolated();
+    const source = sourceSchema.parse({
+      id: 'crashy',
+      request: { baseUrl: api.url, path: '/cursor' },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data', primaryKey: 'id' },
+      activityBudget: { pages: 1000, seconds: 120 },
+    });
+    const first = spawnWorkerProcess(stack, settings);
+    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
+    try {
+      await first.ready();
+      const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'crash' });
+      await until(() => api.stats.requests('/cursor') >= 25, 30_000, '25 pages fetched');
+      await first.kill('SIGKILL');
+      const fetchedBeforeKill = api.stats.requests('/cursor');
+
+      second = spawnWorkerProcess(stack, settings);
+      await second.ready();
+      const summary = await handle.result();
+
+      const pages = api.dataset.length / 20;
+      expect(summary).toMatchObject({ pages, records: api.dataset.length });
+      const { records } = await readWindow(store, summary.manifestKey);
+      expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
+      // Every page once, plus at most the one that was in flight when the worker died.
+      expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(pages + 1);
+      expect(fetchedBeforeKill).toBeLessThan(pages);
+      expect(second.output()).toMatch(/adoptedPages/);
+    } finally {
+      await first.kill('SIGKILL');
+      await second?.kill('SIGTERM');
+      await api.close();
+    }
+  });
+
+  it('never writes the secret to history, its log or S3, and reads it from Secrets Manager', async () => {
+    const secretValue = `tok-${randomUUID()}`;
+    const secretName = `tributary/test-${randomUUID().slice(0, 8)}`;
+    await new SecretsManagerClient(awsClientConfig(stack)).send(
+      new CreateSecretCommand({ Name: secretName, SecretString: JSON.stringify({ token: secretValue }) }),
+    );
+    const api = await startSampleApi({ records: 90, pageSize: 20 });
+    api.auth.bearer = secretValue;
+    const settings = isolated();
+    const worker = spawnWorkerProcess(stack, settings);
+    try {
+      await worker.ready();
+      const source = sourceSchema.parse({
+        id: 'secretive',
+        request: { baseUrl: api.url, path: '/cursor' },
+        auth: { type: 'bearer', token: { secret: secretName, key: 'token' } },
+        pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+        records: { path: 'data' },
+      });
+      const handle = await startWindow(client, {
+        source,
+        taskQueue: settings.taskQueue,
+        windowKey: 'secret',
+      });
+      const summary = await handle.result();
+      expect(summary.records).toBe(90);
+
+      const history = JSON.stringify(await handle.fetchHistory());
+      expect(history).toContain(secretName);
+      expect(history).not.toContain(secretValue);
+      expect(worker.output()).toContain('pages fetched');
+      expect(worker.output()).not.toContain(secretValue);
+      const objects = await s3.send(
+        new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: `${settings.rawPrefix}/` }),
+      );
+      expect(objects.Contents?.length).toBeGreaterThan(1);
+      for (const object of objects.Contents ?? []) {
+        const got = await s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: object.Key }));
+        const bytes = Buffer.from(await got.Body!.transformToByteArray());
+        const text = object.Key!.endsWith('.gz')
+          ? (await import('node:zlib')).gunzipSync(bytes).toString()
+          : bytes.toString();
+        const head = await s3.send(new HeadObjectCommand({ Bucket: stack.bucket, Key: object.Key }));
+        expect(text + JSON.stringify(head.Metadata)).not.toContain(secretValue);
+      }
+    } finally {
+      await worker.kill('SIGTERM');
+      await api.close();
+    }
+  });
+});

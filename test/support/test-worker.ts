@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.ts';
+import { createSecretResolver } from '../../activities/secrets.ts';
+import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
+import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
+
+export interface TestStack {
+  temporalAddress: string;
+  awsEndpoint: string;
+  bucket: string;
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+};
+
+export const awsClientConfig = (stack: TestStack) => ({
+  endpoint: stack.awsEndpoint,
+  region: 'us-east-1',
+  forcePathStyle: true,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+});
+
+/**
+ * A real worker on the test stack with its own task queue and raw prefix, so tests never see each
+ * other's workflows or pages.
+ */
+export async function startTestWorker(stack: TestStack, env: NodeJS.ProcessEnv = {}) {
+  const id = randomUUID().slice(0, 8);
+  const taskQueue = `test-${id}`;
+  const rawPrefix = `raw-${id}`;
+  const s3 = new S3Client(awsClientConfig(stack));
+  const store = createRawPageStore(s3, stack.bucket);
+  const activities = createActivities({
+    store,
+    rawPrefix,
+    secrets: createSecretResolver({ secretsManager: new SecretsManagerClient(awsClientConfig(stack)), env }),
+  });
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await createTributaryWorker({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    activities,
+    workflowBundle: await workflowBundle(),
+  });
+  const running = worker.run();
+  const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: 'default' });
+  return {
+    taskQueue,
+    rawPrefix,
+    s3,
+    store,
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await clientConnection.close();
+    },
+  };
+}
+
+export type TestWorker = Awaited<ReturnType<typeof startTestWorker>>;
