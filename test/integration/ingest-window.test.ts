@@ -72,7 +72,7 @@ describe('ingestWindow', () => {
       {
         path: '/next-url',
         pagination: { type: 'next-url', nextUrlPath: 'next' },
-        records: { path: 'results' },
+        records: { path: 'data' },
       },
     ],
     [

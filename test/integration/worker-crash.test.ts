@@ -25,6 +25,14 @@ afterAll(async () => {
   await connection?.close();
 });
 
+/** The history as text with every payload decoded, as the Temporal UI would show it. */
+function decodedHistory(history: unknown): string {
+  const raw = JSON.stringify(history);
+  const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString());
+  expect(payloads.length).toBeGreaterThan(3);
+  return `${raw}\n${payloads.join('\n')}`;
+}
+
 function isolated() {
   const id = randomUUID().slice(0, 8);
   return { taskQueue: `crash-${id}`, rawPrefix: `raw-${id}` };
@@ -104,7 +112,7 @@ describe('a worker process', () => {
       const summary = await handle.result();
       expect(summary.records).toBe(90);
 
-      const history = JSON.stringify(await handle.fetchHistory());
+      const history = decodedHistory(await handle.fetchHistory());
       expect(history).toContain(secretName);
       expect(history).not.toContain(secretValue);
       expect(worker.output()).toContain('pages fetched');
