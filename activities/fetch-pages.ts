@@ -14,6 +14,8 @@ export interface FetchPagesDeps {
   store: RawPageStore;
   rawPrefix: string;
   pageFetcherFor(source: Source): PageFetcher;
+  /** Aborted when the worker process starts draining (SIGTERM): stop at the next page boundary. */
+  draining?: AbortSignal;
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -47,10 +49,14 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const deadline = Date.now() + source.activityBudget.seconds * 1000;
   let pagesThisAttempt = 0;
   try {
+    // A draining worker (SIGTERM) or a cancelled activity stops at the page boundary and hands the
+    // checkpoint back, so the next worker continues without refetching anything.
+    const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
     while (
       !progress.checkpoint.done &&
       pagesThisAttempt < source.activityBudget.pages &&
-      Date.now() < deadline
+      Date.now() < deadline &&
+      !stopping()
     ) {
       const { checkpoint } = progress;
       const page = await fetcher.fetchPage(checkpoint.token, lowerBound);

@@ -10,6 +10,8 @@ export interface ActivityDeps {
   store: RawPageStore;
   rawPrefix: string;
   secrets: SecretResolver;
+  /** Aborted when the worker process starts draining: fetchPages returns at the next page boundary. */
+  draining?: AbortSignal;
 }
 
 /**
@@ -28,7 +30,12 @@ export function createActivities(deps: ActivityDeps) {
     }
     return fetcher;
   };
-  const fetchDeps: FetchPagesDeps = { store: deps.store, rawPrefix: deps.rawPrefix, pageFetcherFor };
+  const fetchDeps: FetchPagesDeps = {
+    store: deps.store,
+    rawPrefix: deps.rawPrefix,
+    pageFetcherFor,
+    ...(deps.draining ? { draining: deps.draining } : {}),
+  };
   return {
     fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),

@@ -21,7 +21,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     region: settings.AWS_REGION,
     ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL } : {}),
   };
+  // Worker.run() also stops polling on these signals; this lets running fetchPages activities
+  // return their checkpoint at the next page instead of running on until the grace time ends.
+  const draining = new AbortController();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
   const activities = createActivities({
+    draining: draining.signal,
     store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
     rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
     secrets: createSecretResolver({

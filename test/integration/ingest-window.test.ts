@@ -104,10 +104,20 @@ describe('ingestWindow', () => {
         records: { path: 'data' },
       },
     ],
+    [
+      'POST body cursor',
+      {
+        path: '/search',
+        method: 'POST',
+        pagination: { type: 'cursor', tokenPath: 'next', param: 'cursor', in: 'body' },
+        records: { path: 'hits' },
+      },
+    ],
+    ['unpaginated', { path: '/single', pagination: { type: 'none' }, records: { path: 'data' } }],
   ] as const)('ingests a %s API completely', async (name, spec) => {
     const styled = source({
-      id: `style-${name}`,
-      request: { baseUrl: api.url, path: spec.path },
+      id: `style-${name.replaceAll(' ', '-').toLowerCase()}`,
+      request: { baseUrl: api.url, path: spec.path, method: 'method' in spec ? spec.method : 'GET' },
       pagination: spec.pagination as SourceInput['pagination'],
       records: spec.records,
     });
@@ -129,6 +139,28 @@ describe('ingestWindow', () => {
     const { records } = await readWindow(worker.store, summary.manifestKey);
     expect(idsOf(records)).toEqual(expected.map((record) => record.id));
     expect(summary).toMatchObject({ kind: 'incremental', maxCursor: api.dataset.at(-1)!.updated_at });
+  });
+
+  it('waits out a 429 for no less than its Retry-After, a 500 and a reset, and loses nothing', async () => {
+    const flaky = source({
+      id: 'flaky',
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+    });
+    api.stats.reset();
+    api.faults.push(
+      { route: '/cursor', afterRequests: 3, status: 429, retryAfter: '2' },
+      { route: '/cursor', afterRequests: 8, status: 500 },
+      { route: '/cursor', afterRequests: 12, reset: true },
+    );
+    const { summary } = await runWindow(flaky);
+    const times = api.stats.timestamps('/cursor');
+    const pages = Math.ceil(api.dataset.length / 20);
+    expect(times).toHaveLength(pages + 3);
+    // Request 4 was answered 429; request 5 asks for the same page again, 2 s later at the earliest.
+    expect(times[4]! - times[3]!).toBeGreaterThanOrEqual(2000);
+    const { records } = await readWindow(worker.store, summary.manifestKey);
+    expect(idsOf(records)).toEqual(datasetIds());
   });
 
   it('fails a window on 401 at once, without retries, saying what to check', async () => {

@@ -28,7 +28,9 @@ afterAll(async () => {
 /** The history as text with every payload decoded, as the Temporal UI would show it. */
 function decodedHistory(history: unknown): string {
   const raw = JSON.stringify(history);
-  const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString());
+  const payloads = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+    Buffer.from(m[1]!, 'base64').toString(),
+  );
   expect(payloads.length).toBeGreaterThan(3);
   return `${raw}\n${payloads.join('\n')}`;
 }
@@ -77,7 +79,42 @@ describe('a worker process', () => {
       // Every page once, plus at most the one that was in flight when the worker died.
       expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(pages + 1);
       expect(fetchedBeforeKill).toBeLessThan(pages);
-      expect(second.output()).toMatch(/adoptedPages/);
+    } finally {
+      await first.kill('SIGKILL');
+      await second?.kill('SIGTERM');
+      await api.close();
+    }
+  });
+
+  it('drains on SIGTERM: stops at a page boundary, exits 0, and the next worker refetches nothing', async () => {
+    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
+    const settings = isolated();
+    const source = sourceSchema.parse({
+      id: 'drained',
+      request: { baseUrl: api.url, path: '/cursor' },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+      activityBudget: { pages: 1000, seconds: 120 },
+    });
+    const first = spawnWorkerProcess(stack, settings);
+    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
+    try {
+      await first.ready();
+      const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'drain' });
+      await until(() => api.stats.requests('/cursor') >= 15, 30_000, '15 pages fetched');
+      const stoppedAt = Date.now();
+      expect(await first.kill('SIGTERM')).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+      expect(first.output()).toMatch(/"message":"pages fetched".*"done":false/);
+
+      second = spawnWorkerProcess(stack, settings);
+      await second.ready();
+      const summary = await handle.result();
+      const pages = api.dataset.length / 20;
+      expect(summary).toMatchObject({ pages, records: api.dataset.length });
+      expect(api.stats.requests('/cursor')).toBe(pages);
+      const { records } = await readWindow(store, summary.manifestKey);
+      expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
     } finally {
       await first.kill('SIGKILL');
       await second?.kill('SIGTERM');
