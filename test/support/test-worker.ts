@@ -2,17 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { createSecretResolver } from '../../activities/secrets.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
+import type { TestStack } from '../global-setup.ts';
 
-export interface TestStack {
-  temporalAddress: string;
-  awsEndpoint: string;
-  bucket: string;
-}
+export type { TestStack };
+
+// Test output shows failures, not every worker state change. A test process reused for another file
+// already has its runtime, and Runtime.install refuses a second one; that runtime is just as quiet.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {}
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
