@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Brings everything tributary needs onto this machine, building from source (never a prebuilt binary):
-#   - node_modules (npm ci) when missing or older than package-lock.json
+#   - node_modules (npm install, versions pinned by package-lock.json) when missing or older than the lock
 #   - the Temporal CLI (dev server), reused from TEMPORAL_CLI_PATH / PATH / .tools/bin, else built with Go
 #   - moto (the AWS stand-in) in .tools/venv, pinned below
 # Idempotent and fast when everything is present. Called by `npm test` and `npm run demo`.
@@ -36,7 +36,9 @@ cd "$ROOT"
 if [[ -f package-lock.json ]]; then
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     started=$(now)
-    npm ci --no-audit --no-fund >&2 || die "npm ci failed; see the output above"
+    # Not `npm ci`: npm 11 writes lock files without other platforms' optional binaries (biome, swc)
+    # and then refuses them in `npm ci`. `npm install` keeps the locked versions all the same.
+    npm install --no-audit --no-fund >&2 || die "npm install failed; see the output above"
     echo "node_modules: installed in $(($(now) - started))s"
   fi
 elif [[ -f package.json && ! -d node_modules ]]; then
