@@ -1,7 +1,9 @@
+import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import type { SecretResolver } from './secrets.ts';
+import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { FetchPagesInput, WriteManifestInput } from './window-contract.ts';
 import { writeManifest } from './write-manifest.ts';
@@ -12,6 +14,10 @@ export interface ActivityDeps {
   secrets: SecretResolver;
   /** Aborted when the worker process starts draining: fetchPages returns at the next page boundary. */
   draining?: AbortSignal;
+  /** For signalSourceSync (the schedule bridge): the client, source files and task queue of source workflows. */
+  client?: Client;
+  sourcesPath?: string;
+  taskQueue?: string;
 }
 
 /**
@@ -39,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
+    signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),
   };
 }
 

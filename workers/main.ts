@@ -1,4 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { createSecretResolver } from '../activities/secrets.ts';
@@ -25,8 +26,13 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   // return their checkpoint at the next page instead of running on until the grace time ends.
   const draining = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
+  const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
   const activities = createActivities({
     draining: draining.signal,
+    // The schedule bridge signals source workflows over the worker's own connection.
+    client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
+    sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
+    taskQueue: settings.TRIBUTARY_TASK_QUEUE,
     store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
     rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
     secrets: createSecretResolver({
@@ -35,7 +41,6 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ttlMs: settings.TRIBUTARY_SECRET_TTL_SECONDS * 1000,
     }),
   });
-  const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
   try {
     const worker = await createTributaryWorker({
       connection,

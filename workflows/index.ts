@@ -1,1 +1,2 @@
 export { ingestWindow, progressQuery } from './ingest-window.ts';
+export { triggerSync } from './trigger-sync.ts';

@@ -51,16 +51,25 @@ export const awsClientConfig = (stack: TestStack) => ({
  * A real worker on the test stack with its own task queue and raw prefix, so tests never see each
  * other's workflows or pages.
  */
-export async function startTestWorker(stack: TestStack, env: NodeJS.ProcessEnv = {}) {
+export async function startTestWorker(
+  stack: TestStack,
+  env: NodeJS.ProcessEnv = {},
+  options: { sourcesPath?: string } = {},
+) {
   const id = randomUUID().slice(0, 8);
   const taskQueue = `test-${id}`;
   const rawPrefix = `raw-${id}`;
   const s3 = new S3Client(awsClientConfig(stack));
   const store = createRawPageStore(s3, stack.bucket);
+  const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+  const client = new Client({ connection: clientConnection, namespace: 'default' });
   const activities = createActivities({
     store,
     rawPrefix,
     secrets: createSecretResolver({ secretsManager: new SecretsManagerClient(awsClientConfig(stack)), env }),
+    client,
+    taskQueue,
+    ...(options.sourcesPath === undefined ? {} : { sourcesPath: options.sourcesPath }),
   });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await createTributaryWorker({
@@ -71,8 +80,6 @@ export async function startTestWorker(stack: TestStack, env: NodeJS.ProcessEnv =
     workflowBundle: await workflowBundle(),
   });
   const running = worker.run();
-  const clientConnection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection: clientConnection, namespace: 'default' });
   return {
     taskQueue,
     rawPrefix,
