@@ -1,7 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../config/source.ts';
 import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
-import { formatLowerBound } from './http/incremental.ts';
+import { cursorAsInstant } from '../workflows/watermark.ts';
+import { formatBound } from './http/incremental.ts';
 import { getPath } from './http/json-path.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { PageToken } from './http/pagination/strategy.ts';
@@ -37,7 +38,9 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const log = { sourceId: source.id, windowKey };
   const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);
   const lowerBound =
-    input.since && source.incremental ? formatLowerBound(input.since, source.incremental.format) : undefined;
+    input.since && source.incremental ? formatBound(input.since, source.incremental.format) : undefined;
+  const upperBound =
+    input.until && source.incremental ? formatBound(input.until, source.incremental.format) : undefined;
 
   let progress: Progress = resumedProgress(input, context.info.heartbeatDetails);
   progress = await adoptWrittenPages(deps.store, prefix, input.runId, progress);
@@ -59,25 +62,26 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       !stopping()
     ) {
       const { checkpoint } = progress;
-      const page = await fetcher.fetchPage(checkpoint.token, lowerBound);
+      const page = await fetcher.fetchPage(checkpoint.token, lowerBound, upperBound);
       const pageNo = checkpoint.pageNo + 1;
-      const body = await encodeJsonLines(page.records);
-      const maxCursor = maxCursorOf(source, page.records);
+      const records = input.until === undefined ? page.records : before(source, input.until, page.records);
+      const body = await encodeJsonLines(records);
+      const maxCursor = maxCursorOf(source, records);
       await deps.store.putPage(pageKey(prefix, pageNo), body, {
         run: input.runId,
         token: JSON.stringify(checkpoint.token),
         next: JSON.stringify(page.next.token),
-        records: page.records.length,
+        records: records.length,
         ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
       });
       pagesThisAttempt++;
       progress = {
         checkpoint: nextCheckpoint(pageNo, page.next.token, page.next.reason),
-        added: addPage(progress.added, page.records.length, body.length, maxCursor),
+        added: addPage(progress.added, records.length, body.length, maxCursor),
         adoptedPages: progress.adoptedPages,
       };
       heartbeat();
-      context.log.debug('page written', { ...log, pageNo, records: page.records.length, bytes: body.length });
+      context.log.debug('page written', { ...log, pageNo, records: records.length, bytes: body.length });
     }
   } finally {
     clearInterval(liveness);
@@ -155,4 +159,20 @@ function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue |
   let max: CursorValue | undefined;
   for (const record of records) max = laterCursor(max, cursorValueOf(getPath(record, field)));
   return max;
+}
+
+/**
+ * The records of a backfill chunk before its upper bound. Sent as `untilParam` when the API takes
+ * one; checked here too, so that chunks never overlap even when the API ignores it or has none.
+ */
+function before(source: Source, until: string, records: unknown[]): unknown[] {
+  const field = source.incremental?.cursorField;
+  if (field === undefined) return records;
+  const limit = Date.parse(until);
+  return records.filter((record) => {
+    const value = cursorValueOf(getPath(record, field));
+    const instant =
+      value === undefined ? undefined : cursorAsInstant(value, source.incremental?.format ?? 'iso8601');
+    return instant === undefined || Date.parse(instant) < limit;
+  });
 }

@@ -25,8 +25,10 @@ export interface WindowTotals {
 export interface FetchPagesInput {
   source: Source;
   windowKey: string;
-  /** ISO-8601 lower bound of an incremental window. */
+  /** ISO-8601 lower bound (inclusive) of an incremental window or backfill chunk. */
   since?: string;
+  /** ISO-8601 upper bound (exclusive) of a backfill chunk; records at or after it are left out. */
+  until?: string;
   checkpoint: Checkpoint;
   /** Identifies this window's run chain; survives continue-as-new, differs for a re-run. */
   runId: string;
@@ -45,6 +47,7 @@ export interface WriteManifestInput {
   windowKey: string;
   kind: WindowKind;
   since?: string;
+  until?: string;
   totals: WindowTotals;
   stopReason?: string;
   startedAt: string;
@@ -57,6 +60,7 @@ export interface WindowSummary extends WindowTotals {
   windowKey: string;
   kind: WindowKind;
   since?: string;
+  until?: string;
   /** s3://bucket/prefix/ of the window's raw pages. */
   s3Prefix: string;
   manifestKey: string;

@@ -148,6 +148,11 @@ export const recordsSchema = z.strictObject({
 export const incrementalSchema = z.strictObject({
   cursorField: jsonPath.describe('Record field that grows with each change, e.g. "updated_at"'),
   param: z.string().min(1).describe('Query parameter or body field that carries the lower bound'),
+  untilParam: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Query parameter or body field for the upper bound of a backfill chunk (exclusive)'),
   in: placement.default('query'),
   format: z
     .enum(['iso8601', 'date', 'unix', 'unix-ms'])
@@ -181,6 +186,13 @@ export const transformSchema = z.strictObject({
   dependsOn: z.array(identifier).default([]),
 });
 
+export const orchestrationSchema = z.strictObject({
+  backfillConcurrency: positiveInt.default(2).describe('Backfill chunks that run at once'),
+  pauseAfterFailures: positiveInt
+    .default(3)
+    .describe('Consecutive failed windows after which the source pauses itself'),
+});
+
 export const activityBudgetSchema = z.strictObject({
   pages: positiveInt.default(100).describe('Pages one fetchPages activity fetches before it returns'),
   seconds: positiveInt.default(60).describe('Seconds one fetchPages activity runs before it returns'),
@@ -199,6 +211,7 @@ export const sourceSchema = z
     schedule: scheduleSchema.optional(),
     transform: transformSchema.optional(),
     activityBudget: activityBudgetSchema.default({ pages: 100, seconds: 60 }),
+    orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
   })
   .superRefine((source, ctx) => {
     if (source.request.method === 'GET' && source.request.body !== undefined) {

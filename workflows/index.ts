@@ -1,2 +1,3 @@
 export { ingestWindow, progressQuery } from './ingest-window.ts';
+export { sourceWorkflow } from './source-workflow.ts';
 export { triggerSync } from './trigger-sync.ts';

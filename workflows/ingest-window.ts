@@ -1,4 +1,16 @@
-import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { Checkpoint, WindowKind, WindowSummary, WindowTotals } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
@@ -8,8 +20,12 @@ export interface IngestWindowInput {
   source: Source;
   windowKey: string;
   kind: WindowKind;
-  /** ISO-8601 lower bound for an incremental window. */
+  /** ISO-8601 lower bound (inclusive) of an incremental window or backfill chunk. */
   since?: string;
+  /** ISO-8601 upper bound (exclusive) of a backfill chunk. */
+  until?: string;
+  /** Start paused (the source was paused while this window was being started). */
+  paused?: boolean;
   /** Continue as new once history holds this many events (Temporal also suggests it on its own). */
   historyEventLimit?: number;
   /** Carried across continue-as-new; absent on the first run. */
@@ -20,9 +36,16 @@ export interface WindowProgress {
   checkpoint: Checkpoint;
   totals: WindowTotals;
   startedAt: string;
+  paused: boolean;
 }
 
 export const progressQuery = defineQuery<WindowProgress>('progress');
+/** Stop at the next page boundary, keeping the checkpoint, until `resumeWindow`. */
+export const pauseWindowSignal = defineSignal('pauseWindow');
+export const resumeWindowSignal = defineSignal('resumeWindow');
+/** Sent to the parent source workflow after every batch of pages, for its `status`. */
+export const windowProgressSignal =
+  defineSignal<[{ windowKey: string; pages: number; records: number }]>('windowProgress');
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
 
@@ -43,28 +66,58 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     startToCloseTimeout: `${source.activityBudget.seconds + Math.ceil(source.request.timeoutMs / 1000) * 2 + 30}s`,
     heartbeatTimeout: '10s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
+    // A pause cancels the running batch; waiting for it lets the batch hand back its checkpoint.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 
   let checkpoint: Checkpoint = input.carried?.checkpoint ?? { pageNo: 0, token: null, done: false };
   let totals: WindowTotals = input.carried?.totals ?? { pages: 0, records: 0, bytes: 0 };
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
-  setHandler(progressQuery, () => ({ checkpoint, totals, startedAt }));
+  let paused = input.paused === true;
+  let batch: CancellationScope | undefined;
+  setHandler(progressQuery, () => ({ checkpoint, totals, startedAt, paused }));
+  setHandler(pauseWindowSignal, () => {
+    paused = true;
+    batch?.cancel();
+  });
+  setHandler(resumeWindowSignal, () => {
+    paused = false;
+  });
 
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runId = workflowInfo().firstExecutionRunId;
   while (!checkpoint.done) {
-    const result = await fetchPages({
-      source,
-      windowKey: input.windowKey,
-      checkpoint,
-      runId,
-      ...(input.since === undefined ? {} : { since: input.since }),
-    });
+    await condition(() => !paused);
+    batch = new CancellationScope();
+    let result: Awaited<ReturnType<typeof fetchPages>>;
+    try {
+      result = await batch.run(() =>
+        fetchPages({
+          source,
+          windowKey: input.windowKey,
+          checkpoint,
+          runId,
+          ...(input.since === undefined ? {} : { since: input.since }),
+          ...(input.until === undefined ? {} : { until: input.until }),
+        }),
+      );
+    } catch (error) {
+      // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
+      if (paused && isCancellation(error)) continue;
+      throw error;
+    } finally {
+      batch = undefined;
+    }
     checkpoint = result.checkpoint;
     totals = addTotals(totals, result.added);
+    await reportProgress(input.windowKey, totals);
     const info = workflowInfo();
     if (!checkpoint.done && (info.continueAsNewSuggested || info.historyLength >= historyEventLimit)) {
-      await continueAsNew<typeof ingestWindow>({ ...input, carried: { checkpoint, totals, startedAt } });
+      await continueAsNew<typeof ingestWindow>({
+        ...input,
+        paused,
+        carried: { checkpoint, totals, startedAt },
+      });
     }
   }
 
@@ -75,8 +128,23 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     totals,
     startedAt,
     ...(input.since === undefined ? {} : { since: input.since }),
+    ...(input.until === undefined ? {} : { until: input.until }),
     ...(checkpoint.stopReason === undefined ? {} : { stopReason: checkpoint.stopReason }),
   });
+}
+
+async function reportProgress(windowKey: string, totals: WindowTotals): Promise<void> {
+  const parent = workflowInfo().parent;
+  if (!parent) return;
+  try {
+    await getExternalWorkflowHandle(parent.workflowId).signal(windowProgressSignal, {
+      windowKey,
+      pages: totals.pages,
+      records: totals.records,
+    });
+  } catch {
+    // The parent is gone (terminated or reset): progress reports are informational only.
+  }
 }
 
 function addTotals(a: WindowTotals, b: WindowTotals): WindowTotals {

@@ -2,8 +2,8 @@ import type { Source } from '../../config/source.ts';
 
 type LowerBoundFormat = NonNullable<Source['incremental']>['format'];
 
-/** Writes a window's lower bound (an ISO-8601 instant) in the form the API expects. */
-export function formatLowerBound(since: string, format: LowerBoundFormat): string {
+/** Writes a window bound (an ISO-8601 instant) in the form the API expects. */
+export function formatBound(since: string, format: LowerBoundFormat): string {
   const time = Date.parse(since);
   if (Number.isNaN(time)) throw new Error(`lower bound "${since}" is not an ISO-8601 date-time`);
   switch (format) {

@@ -29,10 +29,11 @@ export interface FetchedPage {
 
 export interface PageFetcher {
   /**
-   * Fetches the page `token` names (`null`: the first). `lowerBound` is the incremental lower
-   * bound, already formatted. Every failure is an ApplicationFailure, classified once.
+   * Fetches the page `token` names (`null`: the first). `lowerBound` and `upperBound` are the
+   * window's incremental bounds, already formatted (the upper one is sent only when the source has
+   * `incremental.untilParam`). Every failure is an ApplicationFailure, classified once.
    */
-  fetchPage(token: PageToken, lowerBound?: string): Promise<FetchedPage>;
+  fetchPage(token: PageToken, lowerBound?: string, upperBound?: string): Promise<FetchedPage>;
 }
 
 export interface PageFetcherDeps {
@@ -56,7 +57,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
 
-  const firstRequest = (lowerBound: string | undefined): OutgoingRequest => {
+  const firstRequest = (lowerBound: string | undefined, upperBound: string | undefined): OutgoingRequest => {
     const url = new URL(joinUrl(config.baseUrl, config.path));
     for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, String(value));
     let request: OutgoingRequest =
@@ -64,12 +65,15 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
     if (lowerBound !== undefined && source.incremental !== undefined) {
       request = placeValue(request, source.incremental.in, source.incremental.param, lowerBound);
     }
+    if (upperBound !== undefined && source.incremental?.untilParam !== undefined) {
+      request = placeValue(request, source.incremental.in, source.incremental.untilParam, upperBound);
+    }
     return request;
   };
 
   return {
-    async fetchPage(token, lowerBound) {
-      const request = strategy.apply(firstRequest(lowerBound), token);
+    async fetchPage(token, lowerBound, upperBound) {
+      const request = strategy.apply(firstRequest(lowerBound, upperBound), token);
       const context: FailureContext = {
         sourceId: source.id,
         method: config.method,

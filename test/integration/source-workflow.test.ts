@@ -1,0 +1,199 @@
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signalSource } from '../../activities/signal-source.ts';
+import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
+import { idsOf, readWindow } from '../support/read-window.ts';
+import { sourceDriver } from '../support/source-driver.ts';
+import { startTestWorker, type TestWorker, workflowBundle } from '../support/test-worker.ts';
+
+const stack = inject('stack');
+let worker: TestWorker;
+
+beforeAll(async () => {
+  worker = await startTestWorker(stack);
+});
+afterAll(async () => {
+  await worker?.stop();
+});
+
+const cursorSource = (apiUrl: string, overrides: Partial<SourceInput> & Pick<SourceInput, 'id'>) =>
+  sourceSchema.parse({
+    request: { baseUrl: apiUrl, path: '/cursor' },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data', primaryKey: 'id' },
+    ...overrides,
+  });
+
+const manifestOf = (sourceId: string, windowKey: string) =>
+  `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}/_manifest.json`;
+
+describe('sourceWorkflow', () => {
+  it('pauses mid-window with no API request while paused, and resumes from the same page', async () => {
+    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 30 });
+    try {
+      const source = cursorSource(api.url, { id: 'pausable', activityBudget: { pages: 1000, seconds: 120 } });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source);
+      const requestId = await driver.sync();
+      await driver.until(() => api.stats.requests('/cursor') >= 10, '10 pages');
+      await driver.handle().signal(pauseSignal, { reason: 'API maintenance' });
+      const paused = await driver.until((s) => s.paused, 'paused');
+      expect(paused.pausedReason).toBe('API maintenance');
+      // The running batch hears of the pause at its next heartbeat and stops at a page boundary.
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const whilePaused = api.stats.requests('/cursor');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(api.stats.requests('/cursor')).toBe(whilePaused);
+      expect(whilePaused).toBeLessThan(60);
+
+      await driver.handle().signal(resumeSignal);
+      const result = await driver.resultOf(requestId);
+      expect(result).toMatchObject({ status: 'succeeded', pages: 60, records: 1200 });
+      const { records } = await readWindow(worker.store, manifestOf('pausable', result.windowKey));
+      expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
+      expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(60 + 1);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('runs the next incremental window from the watermark minus lookback', async () => {
+    const api = await startSampleApi({ records: 300, pageSize: 50 });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'incremental-pair',
+        incremental: { cursorField: 'updated_at', param: 'updated_since', lookback: 'PT10M' },
+      });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source);
+      const first = await driver.resultOf(await driver.sync());
+      expect(first).toMatchObject({ status: 'succeeded', records: 300, kind: 'incremental' });
+      expect(first.since).toBeUndefined();
+      const watermark = api.dataset.at(-1)!.updated_at;
+      expect((await driver.status()).watermark).toBe(watermark);
+
+      const second = await driver.resultOf(await driver.sync());
+      const expectedSince = new Date(Date.parse(watermark) - 10 * 60_000).toISOString();
+      expect(second).toMatchObject({ status: 'succeeded', since: expectedSince, records: 11 });
+      const { records } = await readWindow(worker.store, manifestOf('incremental-pair', second.windowKey));
+      expect(idsOf(records)).toEqual(api.dataset.slice(289).map((record) => record.id));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('backfills a range in chunks, each once, and does nothing for the same backfill again', async () => {
+    const api = await startSampleApi({ records: 400, pageSize: 50 });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'backfilled',
+        incremental: { cursorField: 'updated_at', param: 'updated_since' },
+        orchestration: { backfillConcurrency: 2, pauseAfterFailures: 3 },
+      });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source);
+      const range = { from: '2024-01-01T00:00:00Z', to: '2024-01-01T03:00:00Z', chunk: 'PT1H' };
+      await signalSource(worker.client, {
+        source,
+        taskQueue: worker.taskQueue,
+        signal: backfillSignal,
+        args: [range],
+      });
+      const done = await driver.until(
+        (s) => s.lastResults.filter((r) => r.kind === 'backfill').length === 3 && s.queue.length === 0,
+        'three backfill chunks',
+      );
+      const chunks = done.lastResults
+        .filter((r) => r.kind === 'backfill')
+        .sort((a, b) => a.since!.localeCompare(b.since!));
+      expect(chunks.map((c) => [c.status, c.records])).toEqual([
+        ['succeeded', 59],
+        ['succeeded', 60],
+        ['succeeded', 60],
+      ]);
+      const ids: unknown[] = [];
+      for (const chunk of chunks)
+        ids.push(
+          ...idsOf((await readWindow(worker.store, manifestOf('backfilled', chunk.windowKey))).records),
+        );
+      expect(ids).toEqual(api.dataset.slice(0, 179).map((record) => record.id));
+      expect(done.watermark).toBeUndefined();
+
+      const requests = api.stats.requests('/cursor');
+      await driver.handle().signal(backfillSignal, range);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const after = await driver.status();
+      expect(after.queue).toEqual([]);
+      expect(after.inFlight).toEqual([]);
+      expect(after.lastResults.filter((r) => r.kind === 'backfill')).toHaveLength(3);
+      expect(api.stats.requests('/cursor')).toBe(requests);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('rejects a signal with bad input, shows why in status, and keeps running', async () => {
+    const api = await startSampleApi({ records: 40, pageSize: 20 });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'picky',
+        incremental: { cursorField: 'updated_at', param: 'updated_since' },
+      });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source);
+      await driver.resultOf(await driver.sync());
+      await driver.handle().signal(backfillSignal, { from: 'yesterday', to: '2024-01-02T00:00:00Z' });
+      await driver.handle().signal(pauseSignal, { reason: 42 } as never);
+      const status = await driver.until((s) => s.rejectedSignals.length === 2, 'two rejected signals');
+      expect(status.rejectedSignals.map((r) => [r.signal, r.reason])).toEqual([
+        ['pause', '"reason" must be a string'],
+        ['backfill', '"from" must be an ISO-8601 date-time, got "yesterday"'],
+      ]);
+      expect(status.paused).toBe(false);
+      expect((await driver.resultOf(await driver.sync())).status).toBe('succeeded');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('pauses itself when the API refuses the credentials (circuit breaker), and resume clears it', async () => {
+    const api = await startSampleApi({ records: 40, pageSize: 20, auth: { bearer: 'right' } });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'refused',
+        auth: { type: 'bearer', token: { env: 'REFUSED_TOKEN' } },
+      });
+      const unrelated = await startTestWorker(stack, { REFUSED_TOKEN: 'wrong' });
+      try {
+        const driver = sourceDriver(unrelated.client, unrelated.taskQueue, source);
+        const result = await driver.resultOf(await driver.sync());
+        expect(result.status).toBe('failed');
+        expect(result.error).toMatch(/401/);
+        const status = await driver.until((s) => s.paused, 'circuit breaker');
+        expect(status.pausedReason).toMatch(/^circuit breaker: the API refused the credentials/);
+        expect(status.consecutiveFailures).toBe(1);
+        expect(status.lastError).toMatch(/401/);
+        await driver.handle().signal(resumeSignal);
+        const resumed = await driver.until((s) => !s.paused, 'resumed');
+        expect(resumed.consecutiveFailures).toBe(0);
+      } finally {
+        await unrelated.stop();
+      }
+    } finally {
+      await api.close();
+    }
+  });
+
+  // Runs last: every history the tests above recorded must replay against today's workflow code.
+  it('replays every recorded history without nondeterminism', async () => {
+    const executions = worker.client.workflow.list({ query: `TaskQueue="${worker.taskQueue}"` });
+    const histories = executions.intoHistories();
+    let replayed = 0;
+    for await (const result of Worker.runReplayHistories(
+      { workflowBundle: await workflowBundle() },
+      histories,
+    )) {
+      expect(result.error, `${result.workflowId}: ${result.error?.message}`).toBeUndefined();
+      replayed++;
+    }
+    expect(replayed).toBeGreaterThanOrEqual(10);
+  });
+});

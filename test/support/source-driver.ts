@@ -1,0 +1,48 @@
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { signalSource } from '../../activities/signal-source.ts';
+import type { Source } from '../../config/source.ts';
+import {
+  type SourceStatus,
+  sourceWorkflowId,
+  statusQuery,
+  syncSignal,
+  type WindowResult,
+} from '../../workflows/source-contract.ts';
+
+/** Drives one source workflow from a test the way the CLI does: signal-with-start, then poll status. */
+export function sourceDriver(client: Client, taskQueue: string, source: Source) {
+  const handle = () => client.workflow.getHandle(sourceWorkflowId(source.id));
+  const status = (): Promise<SourceStatus> => handle().query(statusQuery);
+  return {
+    handle,
+    status,
+    async sync(): Promise<string> {
+      const requestId = randomUUID();
+      await signalSource(client, { source, taskQueue, signal: syncSignal, args: [{ requestId, source }] });
+      return requestId;
+    },
+    async until(
+      predicate: (status: SourceStatus) => boolean,
+      what: string,
+      timeoutMs = 60_000,
+    ): Promise<SourceStatus> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const current = await status().catch(() => undefined);
+        if (current && predicate(current)) return current;
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(current)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async resultOf(requestId: string, timeoutMs?: number): Promise<WindowResult> {
+      const done = await this.until(
+        (s) => s.lastResults.some((r) => r.requestId === requestId),
+        `the window of request ${requestId}`,
+        timeoutMs,
+      );
+      return done.lastResults.find((r) => r.requestId === requestId)!;
+    },
+  };
+}

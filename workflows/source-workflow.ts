@@ -1,0 +1,336 @@
+import { TypedSearchAttributes } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  type ChildWorkflowHandle,
+  condition,
+  continueAsNew,
+  log,
+  type SignalDefinition,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { WindowSummary } from '../activities/window-contract.ts';
+import type { Source } from '../config/source.ts';
+import { planBackfill } from './backfill-plan.ts';
+import { isAuthFailure, rootCause } from './failure-cause.ts';
+import {
+  type IngestWindowInput,
+  ingestWindow,
+  pauseWindowSignal,
+  resumeWindowSignal,
+  windowProgressSignal,
+  windowWorkflowId,
+} from './ingest-window.ts';
+import { SourceIdAttribute, WindowKindAttribute } from './search-attributes.ts';
+import {
+  backfillSignal,
+  pauseSignal,
+  type QueuedWindow,
+  type RejectedSignal,
+  resumeSignal,
+  type SourceStatus,
+  statusQuery,
+  syncSignal,
+  type WindowResult,
+} from './source-contract.ts';
+import { cursorAsInstant, laterInstant, nextLowerBound } from './watermark.ts';
+import { syncWindowKey } from './window-keys.ts';
+
+/** What the source workflow carries across continue-as-new. */
+export interface SourceState {
+  paused: boolean;
+  pausedReason?: string;
+  pausedAt?: string;
+  watermark?: string;
+  queue: QueuedWindow[];
+  lastResults: WindowResult[];
+  skippedTicks: number;
+  consecutiveFailures: number;
+  lastError?: string;
+  rejectedSignals: RejectedSignal[];
+  completedBackfills: string[];
+  sequence: number;
+}
+
+export interface SourceWorkflowInput {
+  source: Source;
+  carried?: SourceState;
+  /** Continue as new once history holds this many events and no window is in flight. */
+  historyEventLimit?: number;
+}
+
+interface Running {
+  window: QueuedWindow;
+  workflowId: string;
+  startedAt: string;
+  pages: number;
+  records: number;
+  handle: ChildWorkflowHandle<typeof ingestWindow>;
+}
+
+const KEPT = 20;
+const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
+
+/**
+ * One long-lived workflow per source (`source/<sourceId>`): it owns the incremental watermark, the
+ * queue of windows, the paused flag and the recent results, and runs each window as a child
+ * `ingestWindow`. Signals change it; the `status` query shows it.
+ */
+export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never> {
+  let source = input.source;
+  const state: SourceState = input.carried ?? {
+    paused: false,
+    queue: [],
+    lastResults: [],
+    skippedTicks: 0,
+    consecutiveFailures: 0,
+    rejectedSignals: [],
+    completedBackfills: [],
+    sequence: 0,
+  };
+  const running = new Map<string, Running>();
+  const now = () => new Date().toISOString();
+  const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
+
+  const reject = (signal: string, reason: string) => {
+    log.warn('signal rejected', { sourceId: source.id, signal, reason });
+    state.rejectedSignals = [{ signal, reason, at: now() }, ...state.rejectedSignals].slice(0, KEPT);
+  };
+  const signalRunning = (signal: SignalDefinition<[]>) => {
+    for (const window of running.values()) {
+      window.handle.signal(signal).catch((error: unknown) => {
+        log.warn('could not signal a window', {
+          sourceId: source.id,
+          workflowId: window.workflowId,
+          error: String(error),
+        });
+      });
+    }
+  };
+  const pause = (reason: string) => {
+    state.paused = true;
+    state.pausedReason = reason;
+    state.pausedAt = now();
+    log.info('source paused', { sourceId: source.id, reason });
+    signalRunning(pauseWindowSignal);
+  };
+
+  setHandler(syncSignal, (request) => {
+    if (request !== undefined && (typeof request !== 'object' || request === null)) {
+      return reject('sync', 'expected no input or an object {"requestId"?: string}');
+    }
+    if (request?.source !== undefined) {
+      if (request.source?.id !== source.id) {
+        return reject(
+          'sync',
+          `the definition sent is for source "${request.source?.id}", not "${source.id}"`,
+        );
+      }
+      source = request.source;
+    }
+    if (request?.scheduled && state.paused) {
+      state.skippedTicks++;
+      return;
+    }
+    const kind = source.incremental ? 'incremental' : 'full';
+    // A tick while a sync window still waits adds nothing: that window will read the same data.
+    if (request?.requestId === undefined && state.queue.some((window) => window.kind === kind)) return;
+    state.sequence++;
+    state.queue.push({
+      windowKey: syncWindowKey(kind, now(), state.sequence),
+      kind,
+      ...(typeof request?.requestId === 'string' ? { requestId: request.requestId } : {}),
+    });
+  });
+
+  setHandler(pauseSignal, (request) => {
+    const reason = request?.reason;
+    if (reason !== undefined && typeof reason !== 'string')
+      return reject('pause', '"reason" must be a string');
+    pause(reason ?? 'paused by an operator');
+  });
+
+  setHandler(resumeSignal, () => {
+    state.paused = false;
+    delete state.pausedReason;
+    delete state.pausedAt;
+    state.consecutiveFailures = 0;
+    log.info('source resumed', { sourceId: source.id });
+    signalRunning(resumeWindowSignal);
+  });
+
+  setHandler(backfillSignal, (request) => {
+    if (!source.incremental) {
+      return reject(
+        'backfill',
+        `source "${source.id}" has no "incremental" settings, so it cannot read a date range`,
+      );
+    }
+    const plan = planBackfill(request);
+    if ('error' in plan) return reject('backfill', plan.error);
+    const known = new Set([
+      ...state.completedBackfills,
+      ...state.queue.map((window) => window.windowKey),
+      ...running.keys(),
+    ]);
+    for (const chunk of plan.chunks) {
+      if (known.has(chunk.windowKey)) continue;
+      state.queue.push({
+        ...chunk,
+        kind: 'backfill',
+        ...(typeof request.requestId === 'string' ? { requestId: request.requestId } : {}),
+      });
+    }
+  });
+
+  setHandler(windowProgressSignal, (progress) => {
+    const window = running.get(progress.windowKey);
+    if (window) {
+      window.pages = progress.pages;
+      window.records = progress.records;
+    }
+  });
+
+  setHandler(statusQuery, (): SourceStatus => {
+    const at = Date.now();
+    return {
+      sourceId: source.id,
+      paused: state.paused,
+      ...(state.pausedReason === undefined ? {} : { pausedReason: state.pausedReason }),
+      ...(state.pausedAt === undefined ? {} : { pausedAt: state.pausedAt }),
+      ...(state.watermark === undefined ? {} : { watermark: state.watermark }),
+      inFlight: [...running.values()].map((window) => {
+        const seconds = Math.max((at - Date.parse(window.startedAt)) / 1000, 0.001);
+        return {
+          ...window.window,
+          workflowId: window.workflowId,
+          startedAt: window.startedAt,
+          pages: window.pages,
+          records: window.records,
+          pageRate: Math.round((window.pages / seconds) * 10) / 10,
+        };
+      }),
+      queue: state.queue,
+      lastResults: state.lastResults,
+      skippedTicks: state.skippedTicks,
+      consecutiveFailures: state.consecutiveFailures,
+      ...(state.lastError === undefined ? {} : { lastError: state.lastError }),
+      rejectedSignals: state.rejectedSignals,
+    };
+  });
+
+  const record = (result: WindowResult) => {
+    state.lastResults = [result, ...state.lastResults].slice(0, KEPT);
+  };
+
+  const succeeded = (window: QueuedWindow, summary: WindowSummary) => {
+    record({
+      ...window,
+      status: 'succeeded',
+      finishedAt: now(),
+      pages: summary.pages,
+      records: summary.records,
+      ...(summary.maxCursor === undefined ? {} : { maxCursor: summary.maxCursor }),
+    });
+    state.consecutiveFailures = 0;
+    if (window.kind === 'backfill') {
+      state.completedBackfills.push(window.windowKey);
+    } else if (source.incremental && summary.maxCursor !== undefined) {
+      state.watermark = laterInstant(
+        state.watermark,
+        cursorAsInstant(summary.maxCursor, source.incremental.format),
+      );
+    }
+  };
+
+  const failed = (window: QueuedWindow, error: unknown) => {
+    const message = rootCause(error).message;
+    record({ ...window, status: 'failed', finishedAt: now(), error: message });
+    state.consecutiveFailures++;
+    state.lastError = message;
+    log.warn('window failed', { sourceId: source.id, windowKey: window.windowKey, error: message });
+    if (state.paused) return;
+    if (isAuthFailure(error)) {
+      pause(`circuit breaker: the API refused the credentials (${message})`);
+    } else if (state.consecutiveFailures >= source.orchestration.pauseAfterFailures) {
+      pause(`circuit breaker: ${state.consecutiveFailures} windows failed in a row; last: ${message}`);
+    }
+  };
+
+  const launch = async (window: QueuedWindow) => {
+    state.queue = state.queue.filter((queued) => queued !== window);
+    const since =
+      window.kind === 'incremental' && source.incremental
+        ? nextLowerBound(source.incremental, state.watermark)
+        : window.since;
+    const started: QueuedWindow = { ...window, ...(since === undefined ? {} : { since }) };
+    const windowInput: IngestWindowInput = {
+      source,
+      windowKey: window.windowKey,
+      kind: window.kind,
+      ...(since === undefined ? {} : { since }),
+      ...(window.until === undefined ? {} : { until: window.until }),
+    };
+    const workflowId = windowWorkflowId(source.id, window.windowKey);
+    let handle: ChildWorkflowHandle<typeof ingestWindow>;
+    try {
+      handle = await startChild(ingestWindow, {
+        workflowId,
+        args: [windowInput],
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: SourceIdAttribute, value: source.id },
+          { key: WindowKindAttribute, value: window.kind },
+        ]),
+      });
+    } catch (error) {
+      failed(started, error);
+      return;
+    }
+    running.set(window.windowKey, {
+      window: started,
+      workflowId,
+      startedAt: now(),
+      pages: 0,
+      records: 0,
+      handle,
+    });
+    if (state.paused) handle.signal(pauseWindowSignal).catch(() => undefined);
+    handle.result().then(
+      (summary) => {
+        running.delete(window.windowKey);
+        succeeded(started, summary);
+      },
+      (error: unknown) => {
+        running.delete(window.windowKey);
+        failed(started, error);
+      },
+    );
+  };
+
+  const rollOverDue = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= historyEventLimit;
+  };
+  const nextStartable = (): QueuedWindow | undefined => {
+    if (state.paused || rollOverDue()) return undefined;
+    const inFlight = [...running.values()].map((window) => window.window);
+    const syncRunning = inFlight.some((window) => window.kind !== 'backfill');
+    const backfills = inFlight.filter((window) => window.kind === 'backfill').length;
+    return state.queue.find((window) =>
+      window.kind === 'backfill' ? backfills < source.orchestration.backfillConcurrency : !syncRunning,
+    );
+  };
+
+  for (;;) {
+    await condition(() => nextStartable() !== undefined || (rollOverDue() && running.size === 0));
+    const window = nextStartable();
+    if (window) {
+      await launch(window);
+      continue;
+    }
+    // Nothing in flight (children would be cut off): hand the state to a fresh run.
+    await condition(allHandlersFinished);
+    await continueAsNew<typeof sourceWorkflow>({ ...input, source, carried: state });
+  }
+}

@@ -1,0 +1,19 @@
+import type { WindowKind } from '../activities/window-contract.ts';
+
+/** Window keys: deterministic, unique per window, and never shared between incremental and backfill. */
+
+export function compactInstant(iso: string): string {
+  return new Date(iso)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** A window queued by `sync`: its kind, when it was queued, and the source's window counter. */
+export function syncWindowKey(kind: WindowKind, queuedAt: string, sequence: number): string {
+  return `${kind}-${compactInstant(queuedAt)}-${sequence}`;
+}
+
+export function backfillWindowKey(from: string, to: string): string {
+  return `backfill-${compactInstant(from)}-${compactInstant(to)}`;
+}
