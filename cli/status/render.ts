@@ -1,0 +1,151 @@
+import type {
+  QueuedWindow,
+  SourceStatus,
+  WindowInFlight,
+  WindowResult,
+} from '../../workflows/source-contract.ts';
+import { paint } from './ansi.ts';
+import { progressBar, progressPercent } from './progress-bar.ts';
+import { ago, elapsed } from './relative-time.ts';
+import type { SourceView } from './source-view.ts';
+
+export interface RenderOptions {
+  /** The moment the view describes: relative times are computed from it. */
+  now: Date;
+  color: boolean;
+  /** Cells of a progress bar. */
+  barWidth?: number;
+}
+
+const LABEL_WIDTH = 18;
+const QUEUE_SHOWN = 3;
+
+/** Every source's block, separated by blank lines. */
+export function renderStatus(views: SourceView[], options: RenderOptions): string {
+  if (views.length === 0) return 'no sources\n';
+  return `${views.map((view) => renderSource(view, options)).join('\n\n')}\n`;
+}
+
+/** The header line of `status --watch`: what is shown, when, and how to leave. */
+export function renderWatchHeader(now: Date, intervalMs: number, color: boolean): string {
+  const at = now
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
+  return paint(color, 'dim', `tributary status  ${at}  every ${intervalMs / 1000}s  (Ctrl-C to quit)`);
+}
+
+/** One source: a title line with its state, then one labelled line per fact. */
+export function renderSource(view: SourceView, options: RenderOptions): string {
+  const c = options.color;
+  if (view.state === 'not-started') {
+    return `${paint(c, 'bold', view.sourceId)}  ${paint(c, 'dim', 'not started')}`;
+  }
+  const lines = [`${paint(c, 'bold', view.sourceId)}  ${stateText(view, options)}`];
+  const row = (label: string, value: string) => lines.push(`  ${label.padEnd(LABEL_WIDTH)}${value}`);
+
+  row('watermark', view.watermark ?? paint(c, 'dim', 'none yet (the next window is a full one)'));
+  if (view.inFlight.length === 0) row('in flight', paint(c, 'dim', '-'));
+  view.inFlight.forEach((window, index) => {
+    row(index === 0 ? 'in flight' : '', inFlightText(window, view.lastResults, options));
+  });
+  row('queue', queueText(view.queue));
+  row('last result', lastResultText(view.lastResults[0], options));
+  row(
+    'skipped ticks',
+    `${view.skippedTicks}    failures in a row ${failuresText(view.consecutiveFailures, c)}`,
+  );
+  row(
+    'last error',
+    view.lastError === undefined ? paint(c, 'dim', '-') : paint(c, 'red', firstLine(view.lastError)),
+  );
+  row('rejected signals', rejectedText(view, options));
+  return lines.join('\n');
+}
+
+function stateText(view: SourceStatus & { state: string }, { color: c, now }: RenderOptions): string {
+  if (view.state === 'paused') {
+    const reason = view.pausedReason === undefined ? '' : ` (${view.pausedReason})`;
+    const since = view.pausedAt === undefined ? '' : paint(c, 'dim', `  since ${ago(view.pausedAt, now)}`);
+    return `${paint(c, 'yellow', `paused${reason}`)}${since}`;
+  }
+  return view.state === 'running' ? paint(c, 'green', 'running') : paint(c, 'cyan', 'idle');
+}
+
+/** `incremental-…  [████░░░░]  40%  12 pages  3,000 records  2.4 pages/s  41s`. */
+export function inFlightText(
+  window: WindowInFlight,
+  results: WindowResult[],
+  options: RenderOptions,
+): string {
+  const expected = expectedPages(window, results);
+  const bar = progressBar({
+    done: window.pages,
+    ...(expected === undefined ? {} : { expected }),
+    width: options.barWidth ?? 20,
+  });
+  const percent = progressPercent(window.pages, expected);
+  const pages =
+    expected === undefined
+      ? `${count(window.pages)} pages`
+      : `${count(window.pages)} of ~${count(expected)} pages`;
+  return [
+    windowName(window),
+    paint(options.color, 'green', bar),
+    ...(percent === '' ? [] : [percent]),
+    pages,
+    `${count(window.records)} records`,
+    `${window.pageRate.toFixed(1)} pages/s`,
+    paint(options.color, 'dim', elapsed(window.startedAt, options.now)),
+  ].join('  ');
+}
+
+/**
+ * The pages of the latest succeeded window of the same kind: the best guess of how long this one
+ * is (the API gives no total). Undefined when there is none.
+ */
+export function expectedPages(window: QueuedWindow, results: WindowResult[]): number | undefined {
+  const previous = results.find(
+    (r) => r.status === 'succeeded' && r.kind === window.kind && (r.pages ?? 0) > 0,
+  );
+  return previous?.pages;
+}
+
+function queueText(queue: QueuedWindow[]): string {
+  if (queue.length === 0) return '0';
+  const shown = queue.slice(0, QUEUE_SHOWN).map(windowName).join(', ');
+  const more = queue.length > QUEUE_SHOWN ? `, +${queue.length - QUEUE_SHOWN} more` : '';
+  return `${queue.length}  (${shown}${more})`;
+}
+
+function lastResultText(result: WindowResult | undefined, { color: c, now }: RenderOptions): string {
+  if (result === undefined) return paint(c, 'dim', 'none yet');
+  const status = paint(c, result.status === 'succeeded' ? 'green' : 'red', result.status);
+  const counts =
+    result.records === undefined
+      ? ''
+      : `  ${count(result.records)} records  ${count(result.pages ?? 0)} pages`;
+  return `${status}${counts}  ${ago(result.finishedAt, now)}  ${paint(c, 'dim', windowName(result))}`;
+}
+
+function failuresText(failures: number, c: boolean): string {
+  return failures === 0 ? '0' : paint(c, 'red', String(failures));
+}
+
+function rejectedText(view: SourceStatus, { color: c, now }: RenderOptions): string {
+  const latest = view.rejectedSignals[0];
+  if (latest === undefined) return '0';
+  return `${view.rejectedSignals.length}  ${paint(c, 'dim', `latest: ${latest.signal}: ${firstLine(latest.reason)} (${ago(latest.at, now)})`)}`;
+}
+
+function windowName(window: QueuedWindow): string {
+  return window.windowKey;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
