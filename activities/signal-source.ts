@@ -12,9 +12,19 @@ import type { SourceWorkflowInput, sourceWorkflow } from '../workflows/source-wo
  */
 export async function signalSource<Args extends unknown[]>(
   client: Client,
-  options: { source: Source; taskQueue: string; signal: SignalDefinition<Args>; args: Args },
+  options: {
+    source: Source;
+    taskQueue: string;
+    signal: SignalDefinition<Args>;
+    args: Args;
+    /** Only when the workflow is started by this call (tests use a small one). */
+    historyEventLimit?: number;
+  },
 ) {
-  const input: SourceWorkflowInput = { source: options.source };
+  const input: SourceWorkflowInput = {
+    source: options.source,
+    ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
+  };
   // The client's option types cannot resolve a generic signal tuple; callers keep theirs typed.
   return client.workflow.signalWithStart<typeof sourceWorkflow, unknown[]>('sourceWorkflow', {
     workflowId: sourceWorkflowId(options.source.id),

@@ -182,6 +182,35 @@ describe('sourceWorkflow', () => {
     }
   });
 
+  it('continues as new with its watermark, results and counters', async () => {
+    const api = await startSampleApi({ records: 60, pageSize: 20 });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'long-lived',
+        incremental: { cursorField: 'updated_at', param: 'updated_since' },
+      });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source, 30);
+      for (let i = 0; i < 3; i++)
+        expect((await driver.resultOf(await driver.sync())).status).toBe('succeeded');
+      await driver.handle().signal(pauseSignal, { reason: 'kept across runs' });
+      const status = await driver.until((s) => s.paused, 'paused');
+      const { runId, firstExecutionRunId } = await driver
+        .handle()
+        .describe()
+        .then((d) => ({
+          runId: d.runId,
+          firstExecutionRunId: d.raw.workflowExecutionInfo?.firstRunId,
+        }));
+      expect(firstExecutionRunId).toEqual(expect.any(String));
+      expect(runId).not.toBe(firstExecutionRunId);
+      expect(status.lastResults).toHaveLength(3);
+      expect(status.watermark).toBe(api.dataset.at(-1)!.updated_at);
+      expect(status.pausedReason).toBe('kept across runs');
+    } finally {
+      await api.close();
+    }
+  });
+
   // Runs last: every history the tests above recorded must replay against today's workflow code.
   it('replays every recorded history without nondeterminism', async () => {
     const executions = worker.client.workflow.list({ query: `TaskQueue="${worker.taskQueue}"` });

@@ -11,7 +11,7 @@ import {
 } from '../../workflows/source-contract.ts';
 
 /** Drives one source workflow from a test the way the CLI does: signal-with-start, then poll status. */
-export function sourceDriver(client: Client, taskQueue: string, source: Source) {
+export function sourceDriver(client: Client, taskQueue: string, source: Source, historyEventLimit?: number) {
   const handle = () => client.workflow.getHandle(sourceWorkflowId(source.id));
   const status = (): Promise<SourceStatus> => handle().query(statusQuery);
   return {
@@ -19,7 +19,13 @@ export function sourceDriver(client: Client, taskQueue: string, source: Source) 
     status,
     async sync(): Promise<string> {
       const requestId = randomUUID();
-      await signalSource(client, { source, taskQueue, signal: syncSignal, args: [{ requestId, source }] });
+      await signalSource(client, {
+        source,
+        taskQueue,
+        signal: syncSignal,
+        args: [{ requestId, source }],
+        ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
+      });
       return requestId;
     },
     async until(
