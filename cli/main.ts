@@ -9,7 +9,27 @@ const commands: Record<string, Command> = {
   },
   sync: {
     load: async () => (await import('./commands/sync.ts')).syncCommand,
-    help: 'sync <sourceId> [--since ISO] [--wait]   ingest one window now',
+    help: 'sync <sourceId> [--wait] [--json]        ask the source workflow for a window now',
+  },
+  window: {
+    load: async () => (await import('./commands/window.ts')).windowCommand,
+    help: 'window <sourceId> [--since ISO] [--window KEY] [--wait]   one-off window outside the source workflow',
+  },
+  pause: {
+    load: async () => (await import('./commands/pause.ts')).pauseCommand,
+    help: 'pause <sourceId> [--reason TEXT]  pause a source (windows in flight pause too)',
+  },
+  resume: {
+    load: async () => (await import('./commands/resume.ts')).resumeCommand,
+    help: 'resume <sourceId>                 resume a paused source',
+  },
+  backfill: {
+    load: async () => (await import('./commands/backfill.ts')).backfillCommand,
+    help: 'backfill <sourceId> --from ISO --to ISO [--chunk P1D]   queue one window per chunk',
+  },
+  status: {
+    load: async () => (await import('./commands/status.ts')).statusCommand,
+    help: 'status [<sourceId>...] [--json] [--watch] [--interval 1s]   what each source is doing',
   },
   worker: {
     load: async () => (await import('./commands/worker.ts')).workerCommand,

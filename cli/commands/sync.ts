@@ -1,65 +1,59 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { WorkflowFailedError } from '@temporalio/client';
-import { loadValidSources } from '../../config/load-sources.ts';
-import { formatSummary } from '../format-summary.ts';
+import { syncSignal } from '../../workflows/source-contract.ts';
+import { usageError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import { findSource } from '../find-source.ts';
+import { formatWindowResult } from '../format-window-result.ts';
+import { operatorCommand } from '../operator-command.ts';
+import { printOutcome } from '../print-outcome.ts';
+import { sendSignal } from '../send-signal.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
-import { startWindow } from '../start-window.ts';
-import { connectClient } from '../temporal-client.ts';
+import { querySourceView } from '../status/query-status.ts';
+import { waitForResult } from '../wait-for-result.ts';
+import { withClient } from '../with-client.ts';
 
-const USAGE = 'usage: tributary sync <sourceId> [--since ISO-8601] [--window KEY] [--wait] [--sources PATH]';
+const USAGE = 'usage: tributary sync <sourceId> [--wait] [--json] [--sources PATH]';
 
-/** `tributary sync <sourceId>`: starts one window; with --wait, prints its summary. */
-export async function syncCommand(args: string[]): Promise<number> {
+/**
+ * `tributary sync <sourceId>`: asks the source's workflow for a window now (signal-with-start),
+ * sending the definition from the files so edits take effect. With --wait, prints the window's
+ * result and exits 0 when it succeeded, 1 when it failed.
+ */
+export const syncCommand = operatorCommand(USAGE, async (args) => {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
-      since: { type: 'string' },
-      window: { type: 'string' },
       wait: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
       sources: { type: 'string', default: defaultSourcesPath() },
     },
   });
-  const [sourceId] = positionals;
-  if (!sourceId) {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) {
-    process.stderr.write(
-      `--since "${values.since}" is not an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z\n`,
-    );
-    return 2;
-  }
-  const sources = await loadValidSources(values.sources);
-  const source = sources.find((s) => s.id === sourceId);
-  if (!source) {
-    process.stderr.write(
-      `no source "${sourceId}" in ${values.sources}; known: ${sources.map((s) => s.id).join(', ')}\n`,
-    );
-    return 2;
-  }
-  const { client, connection, taskQueue } = await connectClient();
-  try {
-    const handle = await startWindow(client, {
-      source,
-      taskQueue,
-      ...(values.since === undefined ? {} : { since: values.since }),
-      ...(values.window === undefined ? {} : { windowKey: values.window }),
-    });
-    process.stdout.write(
-      `started ${handle.workflowId} (run ${handle.firstExecutionRunId}) on task queue ${taskQueue}\n`,
-    );
-    if (!values.wait) return 0;
-    try {
-      process.stdout.write(`${formatSummary(await handle.result())}\n`);
-      return 0;
-    } catch (error) {
-      const cause = error instanceof WorkflowFailedError ? (error.cause?.cause ?? error.cause) : error;
-      process.stderr.write(`window failed: ${cause instanceof Error ? cause.message : String(cause)}\n`);
-      return 1;
+  const [sourceId, ...extra] = positionals;
+  if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+  const source = await findSource(values.sources, sourceId);
+  const requestId = randomUUID();
+  return withClient(async (context) => {
+    const before = values.wait ? await querySourceView(context, sourceId) : undefined;
+    const sent = await sendSignal(context, source, syncSignal, [{ requestId, source }]);
+    const outcome = { signal: 'sync', requestId, ...sent };
+    const line = `sync requested for ${sourceId} (request ${requestId}): signalled ${sent.workflowId}, run ${sent.runId}`;
+    if (!values.wait) {
+      printOutcome(values.json, line, outcome);
+      return EXIT.ok;
     }
-  } finally {
-    await connection.close();
-  }
-}
+    if (!values.json) process.stdout.write(`${line}\n`);
+    const result = await waitForResult(context, {
+      sourceId,
+      requestId,
+      rejectedBefore: before?.state === 'not-started' || before === undefined ? [] : before.rejectedSignals,
+      onPaused: (reason) =>
+        process.stderr.write(
+          `${sourceId} is paused${reason ? ` (${reason})` : ''}: the window runs after "tributary resume ${sourceId}"; waiting (Ctrl-C stops waiting, not the sync)\n`,
+        ),
+    });
+    printOutcome(values.json, formatWindowResult(sourceId, result), { ...outcome, result });
+    return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
+  });
+});

@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { loadValidSources } from '../../config/load-sources.ts';
+import { EXIT } from '../exit-codes.ts';
+import { unknownSource } from '../find-source.ts';
+import { parseInterval } from '../interval.ts';
+import { operatorCommand } from '../operator-command.ts';
+import { defaultSourcesPath } from '../sources-path.ts';
+import { colorWanted } from '../status/ansi.ts';
+import { querySourceView } from '../status/query-status.ts';
+import { renderStatus, renderWatchHeader } from '../status/render.ts';
+import { watch } from '../status/watch.ts';
+import { type ClientContext, withClient } from '../with-client.ts';
+
+const USAGE = 'usage: tributary status [<sourceId>...] [--json] [--watch] [--interval 1s] [--sources PATH]';
+
+/**
+ * `tributary status`: the `status` query of each source's workflow (default: every source in the
+ * sources folder), as a table, as JSON, or redrawn every interval with --watch until Ctrl-C.
+ */
+export const statusCommand = operatorCommand(USAGE, async (args) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      interval: { type: 'string', default: '1s' },
+      sources: { type: 'string', default: defaultSourcesPath() },
+    },
+  });
+  const intervalMs = parseInterval('--interval', values.interval);
+  const sources = await loadValidSources(values.sources);
+  const missing = positionals.filter((id) => !sources.some((s) => s.id === id));
+  if (missing.length > 0) throw unknownSource(values.sources, missing, sources);
+  const ids = positionals.length > 0 ? [...new Set(positionals)] : sources.map((s) => s.id);
+
+  return withClient(async (context) => {
+    const color = !values.json && colorWanted(process.stdout);
+    const frame = async (now: Date) => {
+      const views = await queryAll(context, ids);
+      return values.json ? `${JSON.stringify(views)}\n` : renderStatus(views, { now, color });
+    };
+    if (!values.watch) {
+      process.stdout.write(await frame(new Date()));
+      return EXIT.ok;
+    }
+    await watch(
+      async () => {
+        const now = new Date();
+        const body = await frame(now);
+        return values.json ? body : `${renderWatchHeader(now, intervalMs, color)}\n\n${body}`;
+      },
+      { intervalMs, redraw: !values.json },
+    );
+    return EXIT.ok;
+  });
+});
+
+function queryAll(context: ClientContext, ids: string[]) {
+  return Promise.all(ids.map((id) => querySourceView(context, id)));
+}

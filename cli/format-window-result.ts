@@ -1,0 +1,13 @@
+import type { WindowResult } from '../workflows/source-contract.ts';
+
+/** `tickets window incremental-…-3 succeeded: 5 pages, 120 records (finished 2026-…)`. */
+export function formatWindowResult(sourceId: string, result: WindowResult): string {
+  const counts =
+    result.pages === undefined && result.records === undefined
+      ? ''
+      : `: ${result.pages ?? 0} pages, ${result.records ?? 0} records`;
+  const range =
+    result.since === undefined ? '' : ` since ${result.since}${result.until ? ` until ${result.until}` : ''}`;
+  const line = `${sourceId} window ${result.windowKey} (${result.kind}${range}) ${result.status}${counts} (finished ${result.finishedAt})`;
+  return result.error === undefined ? line : `${line}\n  error: ${result.error}`;
+}

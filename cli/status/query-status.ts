@@ -1,0 +1,37 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { sourceWorkflowId, statusQuery } from '../../workflows/source-contract.ts';
+import { CliError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { ClientContext } from '../with-client.ts';
+import { type SourceView, viewOf } from './source-view.ts';
+
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** The `status` of a source's workflow; `not-started` when it is not running. */
+export async function querySourceView(
+  { client, connection }: ClientContext,
+  sourceId: string,
+): Promise<SourceView> {
+  const handle = client.workflow.getHandle(sourceWorkflowId(sourceId));
+  let taskQueue: string;
+  try {
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') return { sourceId, state: 'not-started' };
+    taskQueue = description.taskQueue;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return { sourceId, state: 'not-started' };
+    throw error;
+  }
+  try {
+    return viewOf(
+      await connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(statusQuery)),
+    );
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      EXIT.failed,
+      `no answer to the status query of ${sourceWorkflowId(sourceId)} (${message}): ` +
+        `is a worker polling task queue "${taskQueue}"? Start one with "npm run worker".`,
+    );
+  }
+}

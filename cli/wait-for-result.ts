@@ -1,0 +1,45 @@
+import type { RejectedSignal, WindowResult } from '../workflows/source-contract.ts';
+import { CliError } from './cli-error.ts';
+import { EXIT } from './exit-codes.ts';
+import { querySourceView } from './status/query-status.ts';
+import type { ClientContext } from './with-client.ts';
+
+export interface WaitOptions {
+  sourceId: string;
+  requestId: string;
+  /** The rejected signals before the request was sent: any other `sync` rejection is this one's. */
+  rejectedBefore: RejectedSignal[];
+  pollMs?: number;
+  /** Called once when the source is found paused: the window waits for `resume`. */
+  onPaused?: (reason: string | undefined) => void;
+}
+
+/**
+ * Polls the source's `status` until its last results hold the window queued by `requestId`.
+ * A rejected sync or a workflow that stops is exit 1.
+ */
+export async function waitForResult(context: ClientContext, options: WaitOptions): Promise<WindowResult> {
+  const seen = new Set(options.rejectedBefore.map(rejectionKey));
+  let toldPaused = false;
+  for (;;) {
+    const view = await querySourceView(context, options.sourceId);
+    if (view.state === 'not-started') {
+      throw new CliError(EXIT.failed, `source/${options.sourceId} stopped before the window finished`);
+    }
+    const result = view.lastResults.find((r) => r.requestId === options.requestId);
+    if (result !== undefined) return result;
+    const rejected = view.rejectedSignals.find((r) => r.signal === 'sync' && !seen.has(rejectionKey(r)));
+    if (rejected !== undefined) {
+      throw new CliError(EXIT.failed, `source/${options.sourceId} rejected the sync: ${rejected.reason}`);
+    }
+    if (view.paused && !toldPaused) {
+      toldPaused = true;
+      options.onPaused?.(view.pausedReason);
+    }
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+  }
+}
+
+function rejectionKey(r: RejectedSignal): string {
+  return `${r.at}|${r.signal}|${r.reason}`;
+}
