@@ -49,7 +49,7 @@ describe('tributary sources validate', () => {
   });
 });
 
-describe('tributary sync', () => {
+describe('tributary window', () => {
   let api: Awaited<ReturnType<typeof startSampleApi>>;
   let worker: TestWorker;
   beforeAll(async () => {
@@ -70,7 +70,7 @@ describe('tributary sync', () => {
     );
     const env = { TEMPORAL_ADDRESS: stack.temporalAddress, TRIBUTARY_TASK_QUEUE: worker.taskQueue };
     const result = await tributary(
-      ['sync', 'numbered', '--wait', '--window', 'cli-1', '--sources', folder],
+      ['window', 'numbered', '--wait', '--window', 'cli-1', '--sources', folder],
       env,
     );
     expect(result.stderr).toBe('');
@@ -81,8 +81,8 @@ describe('tributary sync', () => {
       `manifest  ${worker.rawPrefix}/source=numbered/window=cli-1/_manifest.json`,
     );
 
-    const unknown = await tributary(['sync', 'nope', '--sources', folder], env);
-    expect(unknown.code).toBe(2);
+    const unknown = await tributary(['window', 'nope', '--sources', folder], env);
+    expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no source "nope"');
   });
 });

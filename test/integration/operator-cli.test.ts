@@ -1,0 +1,274 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { SourceView } from '../../cli/status/source-view.ts';
+import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
+import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+
+const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
+const stack = inject('stack');
+
+let api: SampleApi;
+let worker: TestWorker;
+let folder: string;
+let env: NodeJS.ProcessEnv;
+/** Source ids unique to this run: the source workflows' ids are global in the namespace. */
+const run = randomUUID().slice(0, 6);
+const ids = {
+  sync: `ops-sync-${run}`,
+  ops: `ops-pause-${run}`,
+  broken: `ops-broken-${run}`,
+  idle: `ops-idle-${run}`,
+};
+
+function cursorSource(id: string, path = '/cursor'): string {
+  return [
+    `id: ${id}`,
+    `request: { baseUrl: "${api.url}", path: ${path} }`,
+    'pagination: { type: cursor, tokenPath: next_cursor, param: cursor }',
+    'records: { path: data, primaryKey: id }',
+    'incremental: { cursorField: updated_at, param: updated_since }',
+    '',
+  ].join('\n');
+}
+
+async function tributary(args: string[]) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      [cliMain, ...args, '--sources', folder],
+      {
+        env,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+async function statusOf(id: string): Promise<SourceView> {
+  const result = await tributary(['status', id, '--json']);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const views = JSON.parse(result.stdout) as SourceView[];
+  expect(views).toHaveLength(1);
+  return views[0]!;
+}
+
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 45_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`still not there after ${timeoutMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+beforeAll(async () => {
+  api = await startSampleApi({ records: 120, pageSize: 10, latencyMs: 20 });
+  worker = await startTestWorker(stack);
+  folder = await mkdtemp(join(tmpdir(), 'operator-sources-'));
+  await writeFile(join(folder, 'sync.yaml'), cursorSource(ids.sync));
+  await writeFile(join(folder, 'ops.yaml'), cursorSource(ids.ops));
+  await writeFile(join(folder, 'broken.yaml'), cursorSource(ids.broken, '/no-such-route'));
+  await writeFile(join(folder, 'idle.yaml'), cursorSource(ids.idle));
+  env = {
+    PATH: process.env.PATH,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TRIBUTARY_TASK_QUEUE: worker.taskQueue,
+  };
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await api?.close();
+});
+
+describe('tributary sync', () => {
+  it('signals the source workflow and, with --wait, prints the result of its window', async () => {
+    const result = await tributary(['sync', ids.sync, '--wait']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const requestId = /\(request ([0-9a-f-]{36})\)/.exec(result.stdout)?.[1];
+    expect(result.stdout).toContain(`signalled source/${ids.sync}, run `);
+    expect(result.stdout).toMatch(
+      new RegExp(`${ids.sync} window incremental-\\S+ \\(incremental\\) succeeded: 12 pages, 120 records`),
+    );
+
+    const status = await statusOf(ids.sync);
+    expect(status).toMatchObject({ sourceId: ids.sync, state: 'idle', paused: false });
+    if (status.state === 'not-started') throw new Error('unreachable');
+    expect(status.lastResults[0]).toMatchObject({ requestId, status: 'succeeded', records: 120 });
+    expect(status.watermark).toBe('2024-01-01T02:00:00.000Z');
+  });
+
+  it('prints one JSON object with --json, and exits 1 when the window fails', async () => {
+    const result = await tributary(['sync', ids.broken, '--wait', '--json']);
+    expect(result.code).toBe(1);
+    const outcome = JSON.parse(result.stdout) as {
+      signal: string;
+      workflowId: string;
+      result: { status: string; error: string };
+    };
+    expect(outcome).toMatchObject({
+      signal: 'sync',
+      sourceId: ids.broken,
+      workflowId: `source/${ids.broken}`,
+    });
+    expect(outcome.result.status).toBe('failed');
+    expect(outcome.result.error).toMatch(/404/);
+  });
+});
+
+describe('tributary pause, backfill, resume', () => {
+  it('print what they did, and status reflects it', async () => {
+    const paused = await tributary(['pause', ids.ops, '--reason', 'API maintenance']);
+    expect(paused.stderr).toBe('');
+    expect(paused.code).toBe(0);
+    expect(paused.stdout).toMatch(
+      new RegExp(`^paused ${ids.ops} \\(API maintenance\\): signalled source/${ids.ops}, run \\S+;`),
+    );
+    expect(await statusOf(ids.ops)).toMatchObject({
+      state: 'paused',
+      paused: true,
+      pausedReason: 'API maintenance',
+    });
+
+    const backfill = await tributary([
+      'backfill',
+      ids.ops,
+      '--from',
+      '2024-01-01T00:00:00Z',
+      '--to',
+      '2024-01-01T03:00:00Z',
+      '--chunk',
+      'PT1H',
+      '--json',
+    ]);
+    expect(backfill.stderr).toBe('');
+    expect(backfill.code).toBe(0);
+    const sent = JSON.parse(backfill.stdout) as { chunks: number; windowKeys: string[]; requestId: string };
+    expect(sent).toMatchObject({ signal: 'backfill', sourceId: ids.ops, chunks: 3, chunk: 'PT1H' });
+    expect(sent.windowKeys[0]).toBe('backfill-20240101T000000Z-20240101T010000Z');
+
+    const queued = await statusOf(ids.ops);
+    if (queued.state === 'not-started') throw new Error('expected a running source workflow');
+    expect(queued.state).toBe('paused');
+    expect(queued.queue.map((w) => w.windowKey)).toEqual(sent.windowKeys);
+    const table = await tributary(['status', ids.ops]);
+    expect(table.stdout).toContain(`${ids.ops}  paused (API maintenance)`);
+    expect(table.stdout).toMatch(/queue +3 {2}\(backfill-20240101T000000Z-20240101T010000Z, /);
+
+    const resumed = await tributary(['resume', ids.ops]);
+    expect(resumed.code).toBe(0);
+    expect(resumed.stdout).toMatch(
+      new RegExp(`^resumed ${ids.ops} \\(failure count reset\\): signalled source/${ids.ops}`),
+    );
+    const done = await eventually(
+      () => statusOf(ids.ops),
+      (view) => view.state === 'idle' && view.lastResults.length === 3,
+    );
+    if (done.state === 'not-started') throw new Error('unreachable');
+    expect(
+      done.lastResults.every(
+        (r) => r.kind === 'backfill' && r.status === 'succeeded' && r.requestId === sent.requestId,
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('tributary status', () => {
+  it('lists every source of the folder, those without a workflow as not started', async () => {
+    const result = await tributary(['status', '--json']);
+    expect(result.code).toBe(0);
+    const views = JSON.parse(result.stdout) as SourceView[];
+    expect(views.map((v) => v.sourceId).sort()).toEqual(Object.values(ids).sort());
+    expect(views.find((v) => v.sourceId === ids.idle)).toEqual({ sourceId: ids.idle, state: 'not-started' });
+    const table = await tributary(['status', ids.idle]);
+    expect(table.stdout).toBe(`${ids.idle}  not started\n`);
+  });
+
+  it('--watch redraws until Ctrl-C and then exits 0', async () => {
+    await tributary(['sync', ids.sync]);
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [cliMain, 'status', ids.sync, ids.idle, '--watch', '--interval', '300ms', '--sources', folder],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    await eventually(
+      async () => output,
+      (text) => (text.match(/tributary status {2}/g) ?? []).length >= 3,
+      20_000,
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(output.startsWith('\x1b[?25l\x1b[2J\x1b[H')).toBe(true);
+    expect(output).toMatch(/every 0\.3s {2}\(Ctrl-C to quit\)/);
+    expect(output).toContain(`${ids.idle}  not started`);
+    expect(output.endsWith('\x1b[?25h\n')).toBe(true);
+  });
+});
+
+describe('exit codes', () => {
+  it('bad usage and arguments exit 2 and send nothing', async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [['sync'], /give exactly one source id/],
+      [['sync', ids.sync, '--bogus'], /Unknown option '--bogus'/],
+      [['backfill', ids.ops, '--from', '2024-01-01'], /--from and --to are required/],
+      [
+        ['backfill', ids.ops, '--from', 'yesterday', '--to', '2024-01-02'],
+        /--from "yesterday" is not an ISO-8601 date-time/,
+      ],
+      [
+        ['backfill', ids.ops, '--from', '2024-01-02', '--to', '2024-01-01'],
+        /--from \(2024-01-02T00:00:00.000Z\) must be before --to/,
+      ],
+      [
+        ['backfill', ids.ops, '--from', '2024-01-01', '--to', '2024-01-02', '--chunk', '1d'],
+        /--chunk "1d" is not an ISO-8601 duration/,
+      ],
+      [['pause', ids.ops, '--reason', ' '], /--reason is empty/],
+      [['status', '--interval', 'fast'], /--interval "fast" is not an interval/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await tributary(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/^usage: tributary /m);
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  it('an unknown source exits 3 and names the known ones', async () => {
+    for (const command of [
+      ['sync', 'nope'],
+      ['pause', 'nope'],
+      ['resume', 'nope'],
+      ['window', 'nope'],
+      ['status', 'nope'],
+      ['backfill', 'nope', '--from', '2024-01-01', '--to', '2024-01-02'],
+    ]) {
+      const result = await tributary(command);
+      expect({ command, code: result.code }).toEqual({ command, code: 3 });
+      expect(result.stderr).toContain(`no source "nope" in ${folder}; known: `);
+    }
+  });
+});
