@@ -27,7 +27,6 @@ import {
   backfillSignal,
   pauseSignal,
   type QueuedWindow,
-  type RejectedSignal,
   resumeSignal,
   type SourceStatus,
   statusQuery,
@@ -37,21 +36,11 @@ import {
 import { cursorAsInstant, laterInstant, nextLowerBound } from './watermark.ts';
 import { syncWindowKey } from './window-keys.ts';
 
-/** What the source workflow carries across continue-as-new. */
-export interface SourceState {
-  paused: boolean;
-  pausedReason?: string;
-  pausedAt?: string;
-  watermark?: string;
-  queue: QueuedWindow[];
-  lastResults: WindowResult[];
-  skippedTicks: number;
-  consecutiveFailures: number;
-  lastError?: string;
-  rejectedSignals: RejectedSignal[];
+/** What the source workflow carries across continue-as-new: its status, and what status leaves out. */
+export type SourceState = Omit<SourceStatus, 'sourceId' | 'inFlight'> & {
   completedBackfills: string[];
   sequence: number;
-}
+};
 
 export interface SourceWorkflowInput {
   source: Source;
@@ -194,12 +183,10 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   setHandler(statusQuery, (): SourceStatus => {
     const at = Date.now();
+    const { completedBackfills: _done, sequence: _sequence, ...visible } = state;
     return {
       sourceId: source.id,
-      paused: state.paused,
-      ...(state.pausedReason === undefined ? {} : { pausedReason: state.pausedReason }),
-      ...(state.pausedAt === undefined ? {} : { pausedAt: state.pausedAt }),
-      ...(state.watermark === undefined ? {} : { watermark: state.watermark }),
+      ...visible,
       inFlight: [...running.values()].map((window) => {
         const seconds = Math.max((at - Date.parse(window.startedAt)) / 1000, 0.001);
         return {
@@ -211,12 +198,6 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
           pageRate: Math.round((window.pages / seconds) * 10) / 10,
         };
       }),
-      queue: state.queue,
-      lastResults: state.lastResults,
-      skippedTicks: state.skippedTicks,
-      consecutiveFailures: state.consecutiveFailures,
-      ...(state.lastError === undefined ? {} : { lastError: state.lastError }),
-      rejectedSignals: state.rejectedSignals,
     };
   });
 
