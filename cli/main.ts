@@ -31,6 +31,10 @@ const commands: Record<string, Command> = {
     load: async () => (await import('./commands/status.ts')).statusCommand,
     help: 'status [<sourceId>...] [--json] [--watch] [--interval 1s]   what each source is doing',
   },
+  schedules: {
+    load: async () => (await import('./commands/schedules.ts')).schedulesCommand,
+    help: 'schedules sync|list [--sources PATH] [--dry-run] [--json]   one Temporal Schedule per source',
+  },
   worker: {
     load: async () => (await import('./commands/worker.ts')).workerCommand,
     help: 'worker                            run a worker (settings from the environment)',
