@@ -21,6 +21,12 @@ const USAGE = 'usage: tributary sync <sourceId> [--wait] [--json] [--sources PAT
  * result and exits 0 when it succeeded, 1 when it failed.
  */
 export const syncCommand = operatorCommand(USAGE, async (args) => {
+  const moved = args.find((arg) => /^--(since|window)(=|$)/.test(arg));
+  if (moved !== undefined) {
+    throw usageError(
+      `sync no longer takes ${moved.split('=')[0]}: the source workflow keeps the watermark. For a one-off window outside it, use "tributary window <sourceId> --since ISO [--window KEY]"`,
+    );
+  }
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,

@@ -44,7 +44,7 @@ export function renderSource(view: SourceView, options: RenderOptions): string {
   const lines = [`${paint(c, 'bold', view.sourceId)}  ${stateText(view, options)}`];
   const row = (label: string, value: string) => lines.push(`  ${label.padEnd(LABEL_WIDTH)}${value}`);
 
-  row('watermark', view.watermark ?? paint(c, 'dim', 'none yet (the next window is a full one)'));
+  row('watermark', view.watermark ?? paint(c, 'dim', 'none yet (the next window reads from the start)'));
   if (view.inFlight.length === 0) row('in flight', paint(c, 'dim', '-'));
   view.inFlight.forEach((window, index) => {
     row(index === 0 ? 'in flight' : '', inFlightText(window, view.lastResults, options));
@@ -87,14 +87,14 @@ export function inFlightText(
   const percent = progressPercent(window.pages, expected);
   const pages =
     expected === undefined
-      ? `${count(window.pages)} pages`
-      : `${count(window.pages)} of ~${count(expected)} pages`;
+      ? plural(window.pages, 'page')
+      : `${count(window.pages)} of ~${plural(expected, 'page')}`;
   return [
     windowName(window),
     paint(options.color, 'green', bar),
     ...(percent === '' ? [] : [percent]),
     pages,
-    `${count(window.records)} records`,
+    plural(window.records, 'record'),
     `${window.pageRate.toFixed(1)} pages/s`,
     paint(options.color, 'dim', elapsed(window.startedAt, options.now)),
   ].join('  ');
@@ -124,7 +124,7 @@ function lastResultText(result: WindowResult | undefined, { color: c, now }: Ren
   const counts =
     result.records === undefined
       ? ''
-      : `  ${count(result.records)} records  ${count(result.pages ?? 0)} pages`;
+      : `  ${plural(result.records, 'record')}  ${plural(result.pages ?? 0, 'page')}`;
   return `${status}${counts}  ${ago(result.finishedAt, now)}  ${paint(c, 'dim', windowName(result))}`;
 }
 
@@ -144,6 +144,10 @@ function windowName(window: QueuedWindow): string {
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+function plural(n: number, noun: string): string {
+  return `${count(n)} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function firstLine(text: string): string {

@@ -153,6 +153,16 @@ describe('status view', () => {
     );
   });
 
+  it('counts in the singular for one', () => {
+    const one = { ...idle, lastResults: [{ ...idle.lastResults[0]!, pages: 1, records: 1 }] };
+    expect(renderSource(viewOf(one), plain)).toContain(
+      'last result       succeeded  1 record  1 page  3m ago',
+    );
+    expect(renderSource(viewOf({ ...idle, watermark: undefined }), plain)).toContain(
+      'watermark         none yet (the next window reads from the start)',
+    );
+  });
+
   it('guesses no total for a kind that has not succeeded before', () => {
     const window = { ...running.inFlight[0]!, kind: 'backfill' as const };
     expect(expectedPages(window, running.lastResults)).toBeUndefined();
