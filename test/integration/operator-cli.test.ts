@@ -232,7 +232,10 @@ describe('exit codes', () => {
     const cases: Array<[string[], RegExp]> = [
       [['sync'], /give exactly one source id/],
       [['sync', ids.sync, '--bogus'], /Unknown option '--bogus'/],
-      [['sync', ids.sync, '--since', '2024-01-01'], /sync no longer takes --since: .*tributary window <sourceId> --since/],
+      [
+        ['sync', ids.sync, '--since', '2024-01-01'],
+        /sync no longer takes --since: .*tributary window <sourceId> --since/,
+      ],
       [['backfill', ids.ops, '--from', '2024-01-01'], /--from and --to are required/],
       [
         ['backfill', ids.ops, '--from', 'yesterday', '--to', '2024-01-02'],
