@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   CreateSecretCommand,
   PutSecretValueCommand,
@@ -7,19 +8,25 @@ import {
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../../activities/index.ts';
 import { createSecretResolver } from '../../activities/secrets.ts';
+import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { createS3Client } from '../../activities/storage/s3-client.ts';
 import { loadValidSources } from '../../config/load-sources.ts';
+import type { Source } from '../../config/source.ts';
 import { readSettings, workerSettingsSchema } from '../../config/worker-settings.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
 import { createTributaryWorker } from '../../workers/create-worker.ts';
 import { installJsonLogging } from '../../workers/logging.ts';
-import { formatSummary } from '../format-summary.ts';
+import { sourceWorkflowId, syncSignal, type WindowResult } from '../../workflows/source-contract.ts';
+import { formatWindowResult } from '../format-window-result.ts';
+import { sendSignal } from '../send-signal.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
-import { startWindow } from '../start-window.ts';
+import { querySourceView } from '../status/query-status.ts';
 import { connectClient } from '../temporal-client.ts';
+import { waitForResult } from '../wait-for-result.ts';
+import type { ClientContext } from '../with-client.ts';
 
 const SAMPLE_API_PORT = 8787;
 const SAMPLE_API_SECRET = 'tributary/sample-api';
@@ -70,45 +77,58 @@ export async function demoCommand(_args: string[]): Promise<number> {
     }),
   });
   const running = worker.run();
-  const { client, connection: clientConnection } = await connectClient();
+  const context = await connectClient();
   let failed = 0;
   try {
-    say(`ingesting ${sources.length} sources from ${sourcesPath}/ ...\n`);
-    const runs = await Promise.allSettled(
-      sources.map(async (source) => {
-        const handle = await startWindow(client, { source, taskQueue: settings.TRIBUTARY_TASK_QUEUE });
-        return { handle, summary: await handle.result() };
-      }),
-    );
+    say(`syncing ${sources.length} sources from ${sourcesPath}/ through their workflows (source/<id>) ...\n`);
+    const runs = await Promise.allSettled(sources.map((source) => syncAndWait(context, source)));
+    let total = 0;
     for (const [index, run] of runs.entries()) {
-      if (run.status === 'rejected') {
+      const sourceId = sources[index]!.id;
+      if (run.status === 'rejected' || run.value.status === 'failed') {
         failed++;
-        say(`${sources[index]?.id}: FAILED ${run.reason instanceof Error ? run.reason.message : run.reason}`);
+        const reason = run.status === 'rejected' ? String(run.reason) : run.value.error;
+        say(`${sourceId}: FAILED ${reason}\n`);
         continue;
       }
-      say(formatSummary(run.value.summary));
+      const result = run.value;
+      total += result.records ?? 0;
+      const prefix = windowPrefix(settings.TRIBUTARY_RAW_PREFIX, sourceId, result.windowKey);
+      say(formatWindowResult(sourceId, result));
+      say(`  manifest   s3://${settings.TRIBUTARY_BUCKET}/${manifestKey(prefix)}`);
+      say(`  first page s3://${settings.TRIBUTARY_BUCKET}/${pageKey(prefix, 1)}`);
       say(
-        `  first page s3://${settings.TRIBUTARY_BUCKET}/${run.value.summary.manifestKey.replace('_manifest.json', 'page-000001.jsonl.gz')}`,
-      );
-      say(
-        `  run       ${state.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(run.value.handle.workflowId)}\n`,
+        `  workflow   ${state.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(sourceWorkflowId(sourceId))}\n`,
       );
     }
-    const total = runs.reduce(
-      (sum, run) => sum + (run.status === 'fulfilled' ? run.value.summary.records : 0),
-      0,
-    );
     say(
       `${total} records from ${runs.length - failed} sources landed in s3://${settings.TRIBUTARY_BUCKET}/${settings.TRIBUTARY_RAW_PREFIX}/`,
     );
     say(`Temporal UI: ${state.temporal.uiUrl}/namespaces/default/workflows`);
+    say('Run it again: each source continues from its watermark. Then try "npm run tributary -- status".');
     say('The stack keeps running for the UI; stop it with: npm run stack:down');
   } finally {
     worker.shutdown();
     await running;
-    await Promise.all([connection.close(), clientConnection.close(), api.close()]);
+    await Promise.all([connection.close(), context.connection.close(), api.close()]);
   }
   return failed === 0 ? 0 : 1;
+}
+
+/** What `tributary sync --wait` does: signal-with-start the source's workflow, wait for the window. */
+async function syncAndWait(context: ClientContext, source: Source): Promise<WindowResult> {
+  const before = await querySourceView(context, source.id);
+  const requestId = randomUUID();
+  await sendSignal(context, source, syncSignal, [{ requestId, source }]);
+  return waitForResult(context, {
+    sourceId: source.id,
+    requestId,
+    rejectedBefore: before.state === 'not-started' ? [] : before.rejectedSignals,
+    onPaused: (reason) =>
+      process.stderr.write(
+        `${source.id} is paused (${reason}): "npm run tributary -- resume ${source.id}" lets it run\n`,
+      ),
+  });
 }
 
 async function storeSecret(client: SecretsManagerClient, name: string, value: string): Promise<void> {
