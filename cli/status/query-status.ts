@@ -3,6 +3,7 @@ import { sourceWorkflowId, statusQuery } from '../../workflows/source-contract.t
 import { CliError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ClientContext } from '../with-client.ts';
+import { withLiveProgress } from './live-progress.ts';
 import { type SourceView, viewOf } from './source-view.ts';
 
 const QUERY_TIMEOUT_MS = 10_000;
@@ -23,9 +24,11 @@ export async function querySourceView(
     throw error;
   }
   try {
-    return viewOf(
-      await connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(statusQuery)),
+    const status = await connection.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () =>
+      handle.query(statusQuery),
     );
+    const inFlight = await Promise.all(status.inFlight.map((window) => withLiveProgress(client, window)));
+    return viewOf({ ...status, inFlight });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new CliError(

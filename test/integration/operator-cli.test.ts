@@ -201,6 +201,31 @@ describe('tributary status', () => {
     expect(table.stdout).toBe(`${ids.idle}  not started\n`);
   });
 
+  it('shows the pages of the batch in flight, not only those of finished batches', async () => {
+    const slow = await startSampleApi({ records: 1000, pageSize: 10, latencyMs: 50 });
+    try {
+      const id = `ops-live-${run}`;
+      await writeFile(
+        join(folder, 'live.yaml'),
+        `id: ${id}\nrequest: { baseUrl: "${slow.url}", path: /cursor }\n` +
+          'pagination: { type: cursor, tokenPath: next_cursor, param: cursor }\nrecords: { path: data }\n',
+      );
+      expect((await tributary(['sync', id])).code).toBe(0);
+      // One batch fetches all 100 pages (activityBudget.pages defaults to 100), so the source
+      // workflow hears of none until the window ends; the batch's heartbeat says how far it is.
+      const live = await eventually(
+        () => statusOf(id),
+        (view) => view.state === 'running' && (view.inFlight[0]?.pages ?? 0) > 0,
+      );
+      if (live.state === 'not-started') throw new Error('unreachable');
+      expect(live.inFlight[0]!.pages).toBeLessThan(100);
+      expect(live.inFlight[0]!.records).toBe(live.inFlight[0]!.pages * 10);
+      expect(live.inFlight[0]!.pageRate).toBeGreaterThan(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('--watch redraws until Ctrl-C and then exits 0', async () => {
     await tributary(['sync', ids.sync]);
     const child: ChildProcess = spawn(
