@@ -103,3 +103,22 @@ else
   moto_how="installed in $(($(now) - started))s"
 fi
 echo "moto: $MOTO_VERSION ($moto_how)"
+
+# --- pyspark (the local transform runner and the Glue script's tests) ----------------------------
+PYSPARK_VERSION='4.3.0'
+PYSPARK_SPEC="pyspark==${PYSPARK_VERSION}"
+PYSPARK_STAMP="$VENV/.tributary-pyspark-spec"
+pyspark_how=''
+if [[ "$(cat "$PYSPARK_STAMP" 2>/dev/null || true)" == "$PYSPARK_SPEC" ]] &&
+  "$VENV/bin/python" -c 'import pyspark' >/dev/null 2>&1; then
+  pyspark_how='present'
+else
+  started=$(now)
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$PYSPARK_SPEC" >&2 ||
+    die "installing $PYSPARK_SPEC into $VENV failed; see the pip output above"
+  printf '%s\n' "$PYSPARK_SPEC" >"$PYSPARK_STAMP"
+  pyspark_how="installed in $(($(now) - started))s"
+fi
+command -v java >/dev/null 2>&1 ||
+  echo "pyspark: no 'java' on PATH; the local transform runner needs Java 17 (e.g. 'apt-get install openjdk-17-jre-headless')" >&2
+echo "pyspark: $PYSPARK_VERSION ($pyspark_how)"
