@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { paginationSchema, scheduleSchema, secretRef, sourceSchema } from './source.ts';
+
+/**
+ * The JSON Schema of a source file, generated from the zod schema in source.ts (the one source of
+ * truth) for editors: `# yaml-language-server: $schema=<path>/config/source.schema.json`.
+ * `npm run schema` writes it; a unit test fails when the committed file is stale.
+ *
+ * It describes the input form (fields with defaults are optional). zod refinements have no JSON
+ * Schema form, so each one is written here by hand; a refinement added to source.ts without a
+ * counterpart here makes generation throw, rather than leaving editors silently more lenient.
+ */
+export const SOURCE_SCHEMA_FILE = 'config/source.schema.json';
+
+type JsonSchema = Record<string, unknown>;
+
+const cursorPagination = paginationSchema.options.find((option) => option.shape.type.value === 'cursor');
+
+/** "Set exactly one of a or b": oneOf fails when both or neither are present. */
+const exactlyOne = (a: string, b: string): JsonSchema => ({ oneOf: [{ required: [a] }, { required: [b] }] });
+
+/** A source whose method is not POST (GET is the default) has no body and sends nothing "in: body". */
+const bodyNeedsPost: JsonSchema = {
+  if: {
+    properties: { request: { properties: { method: { const: 'POST' } }, required: ['method'] } },
+    required: ['request'],
+  },
+  else: {
+    properties: {
+      request: { not: { required: ['body'] } },
+      pagination: { not: { properties: { in: { const: 'body' } }, required: ['in'] } },
+      incremental: { not: { properties: { in: { const: 'body' } }, required: ['in'] } },
+    },
+  },
+};
+
+const refinements = new Map<unknown, JsonSchema>([
+  [secretRef, exactlyOne('secret', 'env')],
+  [scheduleSchema, exactlyOne('cron', 'interval')],
+  [cursorPagination, exactlyOne('tokenPath', 'lastRecordField')],
+  [sourceSchema, bodyNeedsPost],
+]);
+
+function hasRefinement(schema: z.core.$ZodType): boolean {
+  const checks = (schema._zod.def as { checks?: z.core.$ZodCheck[] }).checks ?? [];
+  return checks.some((check) => check._zod.def.check === 'custom');
+}
+
+/** The schema of one source, and of a file with `sources:` listing several. */
+export function sourceJsonSchema(): JsonSchema {
+  const source = z.toJSONSchema(sourceSchema, {
+    target: 'draft-07',
+    io: 'input',
+    override(ctx) {
+      if (!hasRefinement(ctx.zodSchema)) return;
+      const rule = refinements.get(ctx.zodSchema);
+      if (rule === undefined) {
+        throw new Error(
+          `the source schema has a refinement at "${ctx.path.join('.') || '(root)'}" that the JSON Schema does not express: add its rule to config/source-json-schema.ts`,
+        );
+      }
+      Object.assign(ctx.jsonSchema, rule);
+    },
+  }) as JsonSchema;
+  delete source.$schema;
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'tributary source',
+    description:
+      'A tributary source file: one source, or "sources:" with a list. Generated from config/source.ts by "npm run schema"; "tributary sources validate" checks everything this schema checks and more.',
+    definitions: { source },
+    anyOf: [
+      { $ref: '#/definitions/source' },
+      {
+        type: 'object',
+        properties: { sources: { type: 'array', items: { $ref: '#/definitions/source' } } },
+        required: ['sources'],
+        additionalProperties: false,
+      },
+    ],
+  };
+}
+
+/** The file's text: stable key order from the generator, two-space indent, trailing newline. */
+export function sourceJsonSchemaText(): string {
+  return `${JSON.stringify(sourceJsonSchema(), null, 2)}\n`;
+}
