@@ -186,6 +186,44 @@ export const transformSchema = z.strictObject({
   dependsOn: z.array(identifier).default([]),
 });
 
+const checkValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+/**
+ * An assertion on each response, evaluated before its page is written and the checkpoint moves:
+ * `{ path: ok, equals: true }`, `{ path: error, absent: true }`, `{ path: data, present: true }`,
+ * `{ minRecords: 10 }` (while the API says more pages follow), `{ contentType: json }`.
+ */
+export const responseCheckSchema = z
+  .strictObject({
+    path: jsonPath.optional(),
+    equals: checkValue.optional(),
+    present: z.literal(true).optional(),
+    absent: z.literal(true).optional(),
+    minRecords: positiveInt.optional(),
+    contentType: z.literal('json').optional(),
+  })
+  .superRefine((check, ctx) => {
+    const onPath = [check.equals !== undefined, check.present, check.absent].filter(Boolean).length;
+    const kinds =
+      (check.path !== undefined ? 1 : 0) +
+      (check.minRecords !== undefined ? 1 : 0) +
+      (check.contentType ? 1 : 0);
+    if (kinds !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a check has exactly one of "path", "minRecords" or "contentType"',
+      });
+    } else if (check.path !== undefined && onPath !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a "path" check has exactly one of "equals", "present: true" or "absent: true"',
+      });
+    } else if (check.path === undefined && onPath > 0) {
+      ctx.addIssue({ code: 'custom', message: '"equals", "present" and "absent" need a "path"' });
+    }
+  });
+export type ResponseCheck = z.infer<typeof responseCheckSchema>;
+
 export const orchestrationSchema = z.strictObject({
   backfillConcurrency: positiveInt.default(2).describe('Backfill chunks that run at once'),
   pauseAfterFailures: positiveInt
@@ -210,6 +248,14 @@ export const sourceSchema = z
     rateLimit: rateLimitSchema.default({ requestsPerSecond: 10, maxConcurrent: 1 }),
     schedule: scheduleSchema.optional(),
     transform: transformSchema.optional(),
+    checks: z
+      .array(responseCheckSchema)
+      .default([])
+      .describe('Assertions on every response before its page is kept'),
+    onCheckFailure: z
+      .enum(['retry', 'fail'])
+      .default('retry')
+      .describe('A failed check retries the page like a 5xx, or fails the window'),
     activityBudget: activityBudgetSchema.default({ pages: 100, seconds: 60 }),
     orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
   })

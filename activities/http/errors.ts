@@ -36,6 +36,7 @@ export const FailureType = {
   clientError: 'HttpClientError',
   responseShape: 'UnexpectedResponseShape',
   pagination: 'PaginationError',
+  checkFailed: 'ResponseCheckFailed',
   unexpected: 'UnexpectedError',
 } as const;
 
@@ -148,6 +149,22 @@ export function responseShapeFailure(context: FailureContext, problem: string): 
     message: `source '${context.sourceId}' on ${context.method} ${context.url}: ${problem}`,
     type: FailureType.responseShape,
     nonRetryable: true,
+    details: [{ sourceId: context.sourceId, method: context.method, url: context.url }],
+  });
+}
+
+/**
+ * A response that failed one of the source's checks. Its page is not written and the checkpoint
+ * does not move: the activity retries it like a 5xx, or the window fails (`onCheckFailure: fail`).
+ */
+export function checkFailure(context: FailureContext, problem: string, fail: boolean): ApplicationFailure {
+  const then = fail
+    ? 'the window fails (onCheckFailure: fail)'
+    : 'the page is fetched again (onCheckFailure: retry)';
+  return ApplicationFailure.create({
+    message: `source '${context.sourceId}' on ${context.method} ${context.url}: ${problem}; ${then}`,
+    type: FailureType.checkFailed,
+    nonRetryable: fail,
     details: [{ sourceId: context.sourceId, method: context.method, url: context.url }],
   });
 }

@@ -3,7 +3,7 @@ import ky, { type KyInstance } from 'ky';
 import type { Source } from '../../config/source.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { createAuth } from './auth.ts';
-import { type FailureContext, responseShapeFailure, toApplicationFailure } from './errors.ts';
+import { checkFailure, type FailureContext, responseShapeFailure, toApplicationFailure } from './errors.ts';
 import { getPath } from './json-path.ts';
 import {
   type NextPage,
@@ -16,6 +16,7 @@ import {
 import { placeValue } from './pagination/placement.ts';
 import { rateLimiterFor } from './rate-limiter.ts';
 import { redactUrl } from './redact-url.ts';
+import { failedCheck } from './response-checks.ts';
 
 export interface FetchedPage {
   records: unknown[];
@@ -71,6 +72,10 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
     return request;
   };
 
+  const typeChecks = source.checks.filter((check) => check.contentType);
+  const pathChecks = source.checks.filter((check) => check.path !== undefined);
+  const countChecks = source.checks.filter((check) => check.minRecords !== undefined);
+
   return {
     async fetchPage(token, lowerBound, upperBound) {
       const request = strategy.apply(firstRequest(lowerBound, upperBound), token);
@@ -89,10 +94,28 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
           ...(request.body === undefined ? {} : { json: request.body }),
         });
         const bytes = new Uint8Array(await response.arrayBuffer());
+        const contentType = response.headers.get('content-type');
+        const notJson = failedCheck(typeChecks, {
+          contentType,
+          body: undefined,
+          records: [],
+          morePages: false,
+        });
+        if (notJson !== undefined) throw checkFailure(context, notJson, source.onCheckFailure === 'fail');
         const body: unknown = JSON.parse(new TextDecoder().decode(bytes));
+        // An error body (`{ ok: false }`) has no records: path checks speak before records.path does.
+        const wrongBody = failedCheck(pathChecks, { contentType, body, records: [], morePages: false });
+        if (wrongBody !== undefined) throw checkFailure(context, wrongBody, source.onCheckFailure === 'fail');
         const records = readRecords(body, source.records.path, context);
         const received = { url: request.url.href, headers: response.headers, body, records };
         const next = withoutSecretParams(strategy.next(received, token), source, auth.secretParams);
+        const short = failedCheck(countChecks, {
+          contentType,
+          body,
+          records,
+          morePages: next.token !== null,
+        });
+        if (short !== undefined) throw checkFailure(context, short, source.onCheckFailure === 'fail');
         if (next.token !== null && next.token === token) {
           throw new PaginationError(
             `the next page token is the one just fetched (${next.reason}), so pagination would never end; check the pagination config against the API`,

@@ -18,6 +18,8 @@ export interface Fault {
   /** `Retry-After` header value: seconds ("2") or an HTTP-date. */
   retryAfter?: string;
   headers?: Record<string, string>;
+  /** The JSON body to answer with (default: an error object), e.g. a 200 that says `{ ok: false }`. */
+  body?: unknown;
   /** Destroy the socket without answering (the client sees a connection reset). */
   reset?: boolean;
   /** Answer 200 with a body that is not valid JSON. */
@@ -64,7 +66,7 @@ export async function applyFault(fault: Fault, response: ServerResponse): Promis
     const headers: Record<string, string> = { 'content-type': 'application/json', ...fault.headers };
     if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
     response.writeHead(fault.status, headers);
-    response.end(JSON.stringify({ error: 'injected_fault', status: fault.status }));
+    response.end(JSON.stringify(fault.body ?? { error: 'injected_fault', status: fault.status }));
     return true;
   }
   return false;
