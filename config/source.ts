@@ -90,6 +90,10 @@ export const paginationSchema = z.discriminatedUnion('type', [
         .describe('Use this field of the last record as the cursor (e.g. "id")'),
       param: z.string().min(1).describe('Query parameter or body field that carries the cursor'),
       in: placement.default('query'),
+      emptyTokenEnds: z
+        .boolean()
+        .default(true)
+        .describe('A "" cursor ends pagination; set false for an API whose "" is a real cursor (0 always is)'),
       ...stopConditions,
     })
     .refine((p) => (p.tokenPath === undefined) !== (p.lastRecordField === undefined), {

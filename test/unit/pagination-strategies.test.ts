@@ -37,6 +37,12 @@ describe('cursor', () => {
     expect(cursor.next(page({}), 5)).toEqual({ token: null, reason: 'no cursor at `next`' });
   });
 
+  it('keeps "" as a token when the source says an empty string does not end pagination', () => {
+    const literal = strategyFor({ type: 'cursor', tokenPath: 'next', param: 'cursor', emptyTokenEnds: false });
+    expect(literal.next(page({ next: '' }), 5)).toMatchObject({ token: '' });
+    expect(literal.next(page({ next: null }), 5).token).toBeNull();
+  });
+
   it('lets has_more: false override a present cursor', () => {
     const stripe = strategyFor({ type: 'cursor', tokenPath: 'next', param: 'c', hasMorePath: 'has_more' });
     expect(stripe.next(page({ next: 'x', has_more: false }), null)).toEqual({

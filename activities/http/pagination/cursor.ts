@@ -23,7 +23,7 @@ export function cursorPagination(config: CursorConfig): PaginationStrategy {
     next(page) {
       const cursor = readCursor(config, page);
       if (cursor === undefined || cursor === null) return stop(`no cursor at ${source}`);
-      if (cursor === '') return stop(`cursor at ${source} is empty`);
+      if (cursor === '' && config.emptyTokenEnds) return stop(`cursor at ${source} is empty`);
       if (typeof cursor !== 'string' && typeof cursor !== 'number') {
         throw new PaginationError(
           `cursor at ${source} is a ${typeof cursor}, not a string or number: check pagination.${config.tokenPath !== undefined ? 'tokenPath' : 'lastRecordField'}`,
