@@ -5,7 +5,7 @@ type Command = { load: () => Promise<(args: string[]) => Promise<number>>; help:
 const commands: Record<string, Command> = {
   sources: {
     load: async () => (await import('./commands/sources.ts')).sourcesCommand,
-    help: 'sources validate|list [path]      check or list source files (default: sources/)',
+    help: 'sources validate|list|preview|init ...   check, list, preview (a few pages, nothing written) or scaffold sources from OpenAPI',
   },
   sync: {
     load: async () => (await import('./commands/sync.ts')).syncCommand,

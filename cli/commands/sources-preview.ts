@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+import { formatBound } from '../../activities/http/incremental.ts';
+import { createSecretResolver } from '../../activities/secrets.ts';
+import { usageError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import { findSource } from '../find-source.ts';
+import { parseIsoDateTime } from '../iso-date-time.ts';
+import { operatorCommand } from '../operator-command.ts';
+import { previewReport, renderPreview } from '../preview/render-preview.ts';
+import { runPreview } from '../preview/run-preview.ts';
+import { defaultSourcesPath } from '../sources-path.ts';
+
+const USAGE =
+  'usage: tributary sources preview <sourceId> [--pages N] [--since ISO] [--json] [--sources PATH]';
+const MAX_PAGES = 50;
+
+/**
+ * `tributary sources preview <sourceId>`: a few pages through the real request path, printed with
+ * the request, status, record count and pagination decision of each, then the records and their
+ * fields. Exit 1 when a page fails, with what to change in the source file.
+ */
+export const sourcesPreviewCommand = operatorCommand(USAGE, async (args) => {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      pages: { type: 'string', default: '3' },
+      since: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      sources: { type: 'string', default: defaultSourcesPath() },
+    },
+  });
+  const [sourceId, ...extra] = positionals;
+  if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+  const pages = Number(values.pages);
+  if (!Number.isInteger(pages) || pages < 1 || pages > MAX_PAGES) {
+    throw usageError(`--pages must be a whole number from 1 to ${MAX_PAGES}, not "${values.pages}"`);
+  }
+  const since = values.since === undefined ? undefined : parseIsoDateTime('--since', values.since);
+  const source = await findSource(values.sources, sourceId);
+  const from = since ?? source.incremental?.start;
+  const lowerBound =
+    from === undefined || source.incremental === undefined
+      ? undefined
+      : formatBound(from, source.incremental.format);
+  const result = await runPreview(source, {
+    pages,
+    secrets: createSecretResolver(),
+    ...(lowerBound === undefined ? {} : { lowerBound }),
+  });
+  const report = previewReport(source, result);
+  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : renderPreview(source, report));
+  if (result.end.kind === 'failed') {
+    if (!values.json) process.stderr.write(`preview of ${sourceId} failed: ${result.end.message}\n`);
+    return EXIT.failed;
+  }
+  return EXIT.ok;
+});
