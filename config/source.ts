@@ -164,6 +164,9 @@ export const incrementalSchema = z.strictObject({
     .describe('How the lower bound is written'),
   start: z.iso.datetime({ offset: true }).optional().describe('Lower bound of the first window'),
   lookback: isoDuration.optional().describe('Subtracted from the watermark when the next window starts'),
+  step: isoDuration
+    .optional()
+    .describe('Split a window into slices of this length (e.g. "P1D"), each checkpointed, the watermark advancing per slice'),
 });
 
 export const rateLimitSchema = z.strictObject({
@@ -188,6 +191,13 @@ export const transformSchema = z.strictObject({
   mode: z.enum(['overwrite', 'merge']).default('overwrite'),
   arguments: z.record(z.string(), z.string()).default({}),
   dependsOn: z.array(identifier).default([]),
+  // --- transform stage: retries and polling of the job run ---
+  maxAttempts: positiveInt.default(3).describe('Runs of the job per window, from the same raw data'),
+  pollSeconds: z
+    .strictObject({ initial: z.number().positive().default(5), max: z.number().positive().default(60) })
+    .default({ initial: 5, max: 60 })
+    .describe('Wait before the first state check, growing 1.5x per check up to max'),
+  // --- end transform stage ---
 });
 
 const checkValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);

@@ -1,5 +1,6 @@
 import { isoDurationMs } from './iso-duration.ts';
 import type { BackfillRequest } from './source-contract.ts';
+import { splitRange } from './time-range.ts';
 import { backfillWindowKey } from './window-keys.ts';
 
 export interface BackfillChunk {
@@ -31,11 +32,10 @@ export function planBackfill(request: unknown): { chunks: BackfillChunk[] } | { 
   const count = Math.ceil((end - start) / step);
   if (count > MAX_CHUNKS)
     return { error: `${count} chunks is more than ${MAX_CHUNKS}; use a larger "chunk"` };
-  const chunks: BackfillChunk[] = [];
-  for (let at = start; at < end; at += step) {
-    const since = new Date(at).toISOString();
-    const until = new Date(Math.min(at + step, end)).toISOString();
-    chunks.push({ windowKey: backfillWindowKey(since, until), since, until });
-  }
+  const chunks = splitRange(start, end, step).map(({ since, until }) => ({
+    windowKey: backfillWindowKey(since, until),
+    since,
+    until,
+  }));
   return { chunks };
 }

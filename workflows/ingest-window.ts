@@ -15,6 +15,9 @@ import type { Activities } from '../activities/index.ts';
 import type { Checkpoint, WindowKind, WindowSummary, WindowTotals } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import { laterCursor } from './cursor-value.ts';
+import { isoDurationMs } from './iso-duration.ts';
+import { splitRange } from './time-range.ts';
+import { transformWindow } from './transform-window.ts';
 
 export interface IngestWindowInput {
   source: Source;
@@ -28,8 +31,10 @@ export interface IngestWindowInput {
   paused?: boolean;
   /** Continue as new once history holds this many events (Temporal also suggests it on its own). */
   historyEventLimit?: number;
+  /** Partition date (YYYY-MM-DD) of the transform; by default the window's own (see ingestionDateOf). */
+  ingestionDate?: string;
   /** Carried across continue-as-new; absent on the first run. */
-  carried?: { checkpoint: Checkpoint; totals: WindowTotals; startedAt: string };
+  carried?: { checkpoint: Checkpoint; totals: WindowTotals; startedAt: string; slice?: number };
 }
 
 export interface WindowProgress {
@@ -44,8 +49,15 @@ export const progressQuery = defineQuery<WindowProgress>('progress');
 export const pauseWindowSignal = defineSignal('pauseWindow');
 export const resumeWindowSignal = defineSignal('resumeWindow');
 /** Sent to the parent source workflow after every batch of pages, for its `status`. */
-export const windowProgressSignal =
-  defineSignal<[{ windowKey: string; pages: number; records: number }]>('windowProgress');
+export const windowProgressSignal = defineSignal<[WindowProgressReport]>('windowProgress');
+
+export interface WindowProgressReport {
+  windowKey: string;
+  pages: number;
+  records: number;
+  /** The end of a slice just completed: the source's watermark may move there. */
+  sliceUntil?: string;
+}
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
 
@@ -86,42 +98,17 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
 
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runId = workflowInfo().firstExecutionRunId;
-  while (!checkpoint.done) {
-    await condition(() => !paused);
-    batch = new CancellationScope();
-    let result: Awaited<ReturnType<typeof fetchPages>>;
-    try {
-      result = await batch.run(() =>
-        fetchPages({
-          source,
-          windowKey: input.windowKey,
-          checkpoint,
-          runId,
-          ...(input.since === undefined ? {} : { since: input.since }),
-          ...(input.until === undefined ? {} : { until: input.until }),
-        }),
-      );
-    } catch (error) {
-      // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
-      if (paused && isCancellation(error)) continue;
-      throw error;
-    } finally {
-      batch = undefined;
-    }
-    checkpoint = result.checkpoint;
-    totals = addTotals(totals, result.added);
-    await reportProgress(input.windowKey, totals);
-    const info = workflowInfo();
-    if (!checkpoint.done && (info.continueAsNewSuggested || info.historyLength >= historyEventLimit)) {
-      await continueAsNew<typeof ingestWindow>({
-        ...input,
-        paused,
-        carried: { checkpoint, totals, startedAt },
-      });
-    }
+  const slices = slicesOf(input);
+  for (let slice = input.carried?.slice ?? 0; ; slice++) {
+    const bounds = slices[slice]!;
+    await readSlice(slice, bounds);
+    // A finished slice is kept for good: the source's watermark may move to its end.
+    if (slices.length > 1) await reportProgress(input.windowKey, totals, bounds.until);
+    if (slice + 1 >= slices.length) break;
+    checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
   }
 
-  return writeManifest({
+  const summary = await writeManifest({
     sourceId: source.id,
     windowKey: input.windowKey,
     kind: input.kind,
@@ -131,9 +118,65 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     ...(input.until === undefined ? {} : { until: input.until }),
     ...(checkpoint.stopReason === undefined ? {} : { stopReason: checkpoint.stopReason }),
   });
+  // Transform stage: the window succeeds only when its transform (if any) does.
+  return transformWindow(source, summary, input.ingestionDate);
+
+  /** Pages through one range until pagination ends, continuing as new when history grows. */
+  async function readSlice(slice: number, bounds: { since?: string; until?: string }): Promise<void> {
+    while (!checkpoint.done) {
+      await condition(() => !paused);
+      batch = new CancellationScope();
+      let result: Awaited<ReturnType<typeof fetchPages>>;
+      try {
+        result = await batch.run(() =>
+          fetchPages({
+            source,
+            windowKey: input.windowKey,
+            checkpoint,
+            runId,
+            ...bounds,
+          }),
+        );
+      } catch (error) {
+        // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
+        if (paused && isCancellation(error)) continue;
+        throw error;
+      } finally {
+        batch = undefined;
+      }
+      checkpoint = result.checkpoint;
+      totals = addTotals(totals, result.added);
+      await reportProgress(input.windowKey, totals);
+      const info = workflowInfo();
+      if (!checkpoint.done && (info.continueAsNewSuggested || info.historyLength >= historyEventLimit)) {
+        await continueAsNew<typeof ingestWindow>({
+          ...input,
+          paused,
+          carried: { checkpoint, totals, startedAt, slice },
+        });
+      }
+    }
+  }
 }
 
-async function reportProgress(windowKey: string, totals: WindowTotals): Promise<void> {
+/**
+ * The [since, until) ranges a window reads one after the other: slices of `incremental.step` for
+ * an incremental window with both bounds, else the window's own bounds.
+ */
+function slicesOf(input: IngestWindowInput): Array<{ since?: string; until?: string }> {
+  const whole = {
+    ...(input.since === undefined ? {} : { since: input.since }),
+    ...(input.until === undefined ? {} : { until: input.until }),
+  };
+  const step = input.source.incremental?.step;
+  const stepMs = step === undefined ? undefined : isoDurationMs(step);
+  if (input.kind === 'backfill' || !stepMs || input.since === undefined || input.until === undefined)
+    return [whole];
+  const slices = splitRange(Date.parse(input.since), Date.parse(input.until), stepMs);
+  return slices.length > 0 ? slices : [whole];
+}
+
+async function reportProgress(windowKey: string, totals: WindowTotals, sliceUntil?: string): Promise<void> {
   const parent = workflowInfo().parent;
   if (!parent) return;
   try {
@@ -141,6 +184,7 @@ async function reportProgress(windowKey: string, totals: WindowTotals): Promise<
       windowKey,
       pages: totals.pages,
       records: totals.records,
+      ...(sliceUntil === undefined ? {} : { sliceUntil }),
     });
   } catch {
     // The parent is gone (terminated or reset): progress reports are informational only.

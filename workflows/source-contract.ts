@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { TransformOutcome } from '../activities/transform/transform-contract.ts';
 import type { WindowKind } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from './cursor-value.ts';
@@ -22,6 +23,11 @@ export interface SyncRequest {
   source?: Source;
   /** Set by the schedule bridge: a tick that arrives while paused is counted as skipped, not queued. */
   scheduled?: boolean;
+  /**
+   * ISO-8601 upper bound (exclusive) of the window; by default a sliced source (`incremental.step`)
+   * reads up to the moment its window starts, and any other source to the end of the API's data.
+   */
+  until?: string;
 }
 
 export interface PauseRequest {
@@ -67,6 +73,8 @@ export interface WindowResult extends QueuedWindow {
   records?: number;
   maxCursor?: CursorValue;
   error?: string;
+  /** The window's transform run (Glue run id, state, attempts), when the source has one. */
+  transform?: TransformOutcome;
 }
 
 export interface RejectedSignal {
@@ -91,6 +99,8 @@ export interface SourceStatus {
   lastError?: string;
   /** Most recent first, at most 20. */
   rejectedSignals: RejectedSignal[];
+  /** The transform run of the most recent window that had one, succeeded or not. */
+  lastTransform?: TransformOutcome;
 }
 
 export const statusQuery = defineQuery<SourceStatus>('status');

@@ -33,6 +33,7 @@ import {
   syncSignal,
   type WindowResult,
 } from './source-contract.ts';
+import { transformOutcomeOf } from './transform-window.ts';
 import { cursorAsInstant, laterInstant, nextLowerBound } from './watermark.ts';
 import { syncWindowKey } from './window-keys.ts';
 
@@ -118,6 +119,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       }
       source = request.source;
     }
+    if (
+      request?.until !== undefined &&
+      (typeof request.until !== 'string' || Number.isNaN(Date.parse(request.until)))
+    ) {
+      return reject('sync', `"until" must be an ISO-8601 date-time, got ${JSON.stringify(request.until)}`);
+    }
     if (request?.scheduled && state.paused) {
       state.skippedTicks++;
       return;
@@ -130,6 +137,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       windowKey: syncWindowKey(kind, now(), state.sequence),
       kind,
       ...(typeof request?.requestId === 'string' ? { requestId: request.requestId } : {}),
+      ...(request?.until === undefined ? {} : { until: new Date(request.until).toISOString() }),
     });
   });
 
@@ -175,9 +183,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   setHandler(windowProgressSignal, (progress) => {
     const window = running.get(progress.windowKey);
-    if (window) {
-      window.pages = progress.pages;
-      window.records = progress.records;
+    if (!window) return;
+    window.pages = progress.pages;
+    window.records = progress.records;
+    // A sliced incremental window keeps every slice it finished, even if a later one fails.
+    if (progress.sliceUntil !== undefined && window.window.kind === 'incremental') {
+      state.watermark = laterInstant(state.watermark, progress.sliceUntil);
     }
   });
 
@@ -213,7 +224,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       pages: summary.pages,
       records: summary.records,
       ...(summary.maxCursor === undefined ? {} : { maxCursor: summary.maxCursor }),
+      ...(summary.transform === undefined ? {} : { transform: summary.transform }),
     });
+    if (summary.transform) state.lastTransform = summary.transform;
     state.consecutiveFailures = 0;
     if (window.kind === 'backfill') {
       state.completedBackfills.push(window.windowKey);
@@ -227,7 +240,15 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   const failed = (window: QueuedWindow, error: unknown) => {
     const message = rootCause(error).message;
-    record({ ...window, status: 'failed', finishedAt: now(), error: message });
+    const transform = transformOutcomeOf(rootCause(error));
+    record({
+      ...window,
+      status: 'failed',
+      finishedAt: now(),
+      error: message,
+      ...(transform ? { transform } : {}),
+    });
+    if (transform) state.lastTransform = transform;
     state.consecutiveFailures++;
     state.lastError = message;
     log.warn('window failed', { sourceId: source.id, windowKey: window.windowKey, error: message });
@@ -241,17 +262,21 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   const launch = async (window: QueuedWindow) => {
     state.queue = state.queue.filter((queued) => queued !== window);
-    const since =
-      window.kind === 'incremental' && source.incremental
-        ? nextLowerBound(source.incremental, state.watermark)
-        : window.since;
-    const started: QueuedWindow = { ...window, ...(since === undefined ? {} : { since }) };
+    const incremental = window.kind === 'incremental' ? source.incremental : undefined;
+    const since = incremental ? nextLowerBound(incremental, state.watermark) : window.since;
+    // A sliced window needs an end to slice up to: the moment it starts, unless the sync named one.
+    const until = window.until ?? (incremental?.step && since !== undefined ? now() : undefined);
+    const started: QueuedWindow = {
+      ...window,
+      ...(since === undefined ? {} : { since }),
+      ...(until === undefined ? {} : { until }),
+    };
     const windowInput: IngestWindowInput = {
       source,
       windowKey: window.windowKey,
       kind: window.kind,
       ...(since === undefined ? {} : { since }),
-      ...(window.until === undefined ? {} : { until: window.until }),
+      ...(until === undefined ? {} : { until }),
     };
     const workflowId = windowWorkflowId(source.id, window.windowKey);
     let handle: ChildWorkflowHandle<typeof ingestWindow>;

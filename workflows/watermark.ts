@@ -19,7 +19,7 @@ export function laterInstant(a: string | undefined, b: string | undefined): stri
 
 /** The lower bound of the next incremental window: the watermark minus lookback, else the start. */
 export function nextLowerBound(incremental: Incremental, watermark: string | undefined): string | undefined {
-  if (watermark === undefined) return incremental.start;
+  if (watermark === undefined) return incremental.start && new Date(incremental.start).toISOString();
   const lookback = incremental.lookback ? (isoDurationMs(incremental.lookback) ?? 0) : 0;
   return new Date(Date.parse(watermark) - lookback).toISOString();
 }

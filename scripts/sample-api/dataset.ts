@@ -37,3 +37,12 @@ export function updatedSince(records: SampleRecord[], since: unknown): SampleRec
   if (Number.isNaN(bound)) throw new RangeError(`updated_since "${text}" is not a timestamp`);
   return records.filter((record) => Date.parse(record.updated_at) >= bound);
 }
+
+/** Records updated before `until` (exclusive; same formats as `updatedSince`); all when absent. */
+export function updatedBefore(records: SampleRecord[], until: unknown): SampleRecord[] {
+  if (until === undefined || until === null || until === '') return records;
+  const text = String(until);
+  const bound = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  if (Number.isNaN(bound)) throw new RangeError(`updated_before "${text}" is not a timestamp`);
+  return records.filter((record) => Date.parse(record.updated_at) < bound);
+}

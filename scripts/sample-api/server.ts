@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createSampleAuth, type SampleAuth, type TokenRequest } from './auth.ts';
-import { createDataset, type SampleRecord, updatedSince } from './dataset.ts';
+import { createDataset, type SampleRecord, updatedBefore, updatedSince } from './dataset.ts';
 import { applyFault, type Fault, takeFault } from './faults.ts';
 import { routes } from './routes.ts';
 import { createStats, recordRequest, type SampleApiStats } from './stats.ts';
@@ -75,7 +75,10 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
         query: url.searchParams,
         body,
         origin: url.origin,
-        records: updatedSince(records, url.searchParams.get('updated_since') ?? body.updated_since),
+        records: updatedBefore(
+          updatedSince(records, url.searchParams.get('updated_since') ?? body.updated_since),
+          url.searchParams.get('updated_before') ?? body.updated_before,
+        ),
         pageSize: settings.pageSize,
       });
       send(response, 200, output.body, output.headers);

@@ -182,6 +182,44 @@ describe('sourceWorkflow', () => {
     }
   });
 
+  it('keeps the slices of a sliced window that were done when a later slice failed', async () => {
+    const api = await startSampleApi({ records: 14_400 });
+    try {
+      const source = cursorSource(api.url, {
+        id: 'sliced',
+        request: { baseUrl: api.url, path: '/cursor', query: { limit: 1000 } },
+        incremental: {
+          cursorField: 'updated_at',
+          param: 'updated_since',
+          untilParam: 'updated_before',
+          start: '2024-01-01T00:00:00Z',
+          step: 'P1D',
+        },
+      });
+      const driver = sourceDriver(worker.client, worker.taskQueue, source);
+      const until = '2024-01-11T00:00:00Z';
+      // Each day is two pages (1,440 records, 1,000 a page): request 13 is the first of day 7.
+      api.faults.push({ route: '/cursor', afterRequests: 12, status: 400 });
+      const failed = await driver.resultOf(await driver.sync({ until }));
+      expect(failed).toMatchObject({ status: 'failed', since: '2024-01-01T00:00:00.000Z' });
+      expect(failed.error).toMatch(/400/);
+      const afterFailure = await driver.status();
+      expect(afterFailure.watermark).toBe('2024-01-07T00:00:00.000Z');
+
+      const next = await driver.resultOf(await driver.sync({ until }));
+      expect(next).toMatchObject({
+        status: 'succeeded',
+        since: '2024-01-07T00:00:00.000Z',
+        records: 4 * 1440,
+      });
+      const { records } = await readWindow(worker.store, manifestOf('sliced', next.windowKey));
+      expect(idsOf(records)).toEqual(api.dataset.slice(8639, 14399).map((record) => record.id));
+      expect((await driver.status()).watermark).toBe('2024-01-11T00:00:00.000Z');
+    } finally {
+      await api.close();
+    }
+  });
+
   it('continues as new with its watermark, results and counters', async () => {
     const api = await startSampleApi({ records: 60, pageSize: 20 });
     try {

@@ -17,13 +17,13 @@ export function sourceDriver(client: Client, taskQueue: string, source: Source, 
   return {
     handle,
     status,
-    async sync(): Promise<string> {
+    async sync(options: { until?: string } = {}): Promise<string> {
       const requestId = randomUUID();
       await signalSource(client, {
         source,
         taskQueue,
         signal: syncSignal,
-        args: [{ requestId, source }],
+        args: [{ requestId, source, ...options }],
         ...(historyEventLimit === undefined ? {} : { historyEventLimit }),
       });
       return requestId;
