@@ -5,6 +5,8 @@ import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import type { SecretResolver } from './secrets.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
+import { getTransformStatus, startTransform, type TransformDeps } from './transform/transform-activities.ts';
+import type { StartTransformInput } from './transform/transform-contract.ts';
 import type { FetchPagesInput, WriteManifestInput } from './window-contract.ts';
 import { writeManifest } from './write-manifest.ts';
 
@@ -18,6 +20,8 @@ export interface ActivityDeps {
   client?: Client;
   sourcesPath?: string;
   taskQueue?: string;
+  /** The transform runner (glue or local) and the zones it reads and writes; without it, transforms fail. */
+  transform?: TransformDeps;
 }
 
 /**
@@ -46,6 +50,11 @@ export function createActivities(deps: ActivityDeps) {
     fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
     signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),
+    // --- transform stage ---
+    startTransform: (input: StartTransformInput) => startTransform(deps.transform, input),
+    getTransformStatus: (input: { jobName: string; runId: string }) =>
+      getTransformStatus(deps.transform, input),
+    // --- end transform stage ---
   };
 }
 

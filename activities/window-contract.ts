@@ -1,6 +1,7 @@
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
 import type { PageToken } from './http/pagination/strategy.ts';
+import type { TransformOutcome } from './transform/transform-contract.ts';
 
 /**
  * The types that pass between the ingestWindow workflow and its activities, and so through
@@ -67,4 +68,6 @@ export interface WindowSummary extends WindowTotals {
   stopReason?: string;
   startedAt: string;
   finishedAt: string;
+  /** The source's transform run (Glue run id and state), when it has one. */
+  transform?: TransformOutcome;
 }

@@ -9,6 +9,7 @@ import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
 import { installJsonLogging } from './logging.ts';
+import { transformDepsFromEnv } from './transform-deps.ts';
 
 /**
  * The worker process: connection, bucket and AWS endpoint from the environment, so the same
@@ -27,13 +28,20 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const draining = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
+  const s3 = createS3Client(settings);
   const activities = createActivities({
     draining: draining.signal,
     // The schedule bridge signals source workflows over the worker's own connection.
     client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
     sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
     taskQueue: settings.TRIBUTARY_TASK_QUEUE,
-    store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
+    store: createRawPageStore(s3, settings.TRIBUTARY_BUCKET),
+    transform: transformDepsFromEnv(env, {
+      s3,
+      bucket: settings.TRIBUTARY_BUCKET,
+      rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
+      glueConfig: clientConfig,
+    }),
     rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
     secrets: createSecretResolver({
       secretsManager: new SecretsManagerClient(clientConfig),

@@ -12,8 +12,10 @@ import {
 import { createActivities } from '../../activities/index.ts';
 import { createSecretResolver } from '../../activities/secrets.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
+import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
 import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
 import type { TestStack } from '../global-setup.ts';
+import { motoGlueRunner } from './transform-runners.ts';
 
 export type { TestStack };
 
@@ -54,11 +56,12 @@ export const awsClientConfig = (stack: TestStack) => ({
 export async function startTestWorker(
   stack: TestStack,
   env: NodeJS.ProcessEnv = {},
-  options: { sourcesPath?: string } = {},
+  options: { sourcesPath?: string; transformRunner?: (s3: S3Client) => TransformRunner } = {},
 ) {
   const id = randomUUID().slice(0, 8);
   const taskQueue = `test-${id}`;
   const rawPrefix = `raw-${id}`;
+  const curatedPrefix = `curated-${id}`;
   const s3 = new S3Client(awsClientConfig(stack));
   const store = createRawPageStore(s3, stack.bucket);
   const clientConnection = await Connection.connect({ address: stack.temporalAddress });
@@ -70,6 +73,12 @@ export async function startTestWorker(
     client,
     taskQueue,
     ...(options.sourcesPath === undefined ? {} : { sourcesPath: options.sourcesPath }),
+    transform: {
+      runner: (options.transformRunner ?? (() => motoGlueRunner(stack)))(s3),
+      bucket: stack.bucket,
+      rawPrefix,
+      curatedPrefix,
+    },
   });
   const connection = await NativeConnection.connect({ address: stack.temporalAddress });
   const worker = await createTributaryWorker({
@@ -83,6 +92,7 @@ export async function startTestWorker(
   return {
     taskQueue,
     rawPrefix,
+    curatedPrefix,
     s3,
     store,
     client,

@@ -1,0 +1,192 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateJobCommand, GetJobRunCommand } from '@aws-sdk/client-glue';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { listKeys } from '../../activities/transform/s3-folder.ts';
+import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { sourceDriver } from '../support/source-driver.ts';
+import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { glueClient, localRunner } from '../support/transform-runners.ts';
+
+const stack = inject('stack');
+const glue = glueClient(stack);
+const flakyScript = fileURLToPath(new URL('../fixtures/flaky_transform.py', import.meta.url));
+let api: Awaited<ReturnType<typeof startSampleApi>>;
+
+beforeAll(async () => {
+  api = await startSampleApi({ records: 120, pageSize: 25 });
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+const transformed = (id: string, transform: SourceInput['transform']) =>
+  sourceSchema.parse({
+    id,
+    request: { baseUrl: api.url, path: '/cursor' },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data', primaryKey: 'id' },
+    transform,
+  });
+
+async function createJob(name: string): Promise<void> {
+  await glue.send(
+    new CreateJobCommand({
+      Name: name,
+      Role: 'arn:aws:iam::123456789012:role/tributary-glue',
+      Command: { Name: 'glueetl', ScriptLocation: `s3://${stack.bucket}/infra/glue/glue_job.py` },
+    }),
+  );
+}
+
+describe('a window with a transform', () => {
+  let worker: TestWorker;
+  beforeAll(async () => {
+    worker = await startTestWorker(stack);
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('runs its Glue job (moto) after the manifest, to SUCCEEDED, shown in summary and status', async () => {
+    const jobName = `tickets-curate-${worker.taskQueue}`;
+    await createJob(jobName);
+    const source = transformed('glue-moto', {
+      glueJob: jobName,
+      mode: 'merge',
+      arguments: { '--extra': 'yes' },
+      pollSeconds: { initial: 0.2, max: 1 },
+    });
+    const driver = sourceDriver(worker.client, worker.taskQueue, source);
+    const result = await driver.resultOf(await driver.sync());
+
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      records: 120,
+      transform: { jobName, state: 'SUCCEEDED', attempts: 1, runId: expect.stringMatching(/^jr_/) },
+    });
+    expect((await driver.status()).lastTransform).toEqual(result.transform);
+    const { JobRun: run } = await glue.send(
+      new GetJobRunCommand({ JobName: jobName, RunId: result.transform!.runId }),
+    );
+    const manifestKey = `${worker.rawPrefix}/source=glue-moto/window=${result.windowKey}/_manifest.json`;
+    expect(run?.Arguments).toMatchObject({
+      '--source': 'glue-moto',
+      '--window': result.windowKey,
+      '--manifest_key': manifestKey,
+      '--raw_prefix': worker.rawPrefix,
+      '--curated_target': `s3://${stack.bucket}/${worker.curatedPrefix}/glue-moto`,
+      '--mode': 'merge',
+      '--extra': 'yes',
+    });
+    expect(JSON.parse(run!.Arguments!['--inputs']!)).toEqual([
+      { source: 'glue-moto', window: result.windowKey, manifest_key: manifestKey, primary_key: ['id'] },
+    ]);
+  });
+
+  it('fails the window with what to do when the Glue job does not exist', async () => {
+    const source = transformed('glue-missing', {
+      glueJob: 'no-such-job',
+      pollSeconds: { initial: 0.2, max: 1 },
+    });
+    const driver = sourceDriver(worker.client, worker.taskQueue, source);
+    const result = await driver.resultOf(await driver.sync());
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/Glue job "no-such-job" does not exist/);
+  });
+});
+
+describe('a window with a failing transform run (local runner, real PySpark)', () => {
+  let worker: TestWorker;
+  const marker = path.join(mkdtempSync(path.join(tmpdir(), 'tributary-flaky-')), 'runs');
+  beforeAll(async () => {
+    worker = await startTestWorker(
+      stack,
+      {},
+      {
+        transformRunner: localRunner({ script: flakyScript, env: { FLAKY_MARKER: marker } }),
+      },
+    );
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('retries the run from the same raw data without another API request, then curates it', async () => {
+    api.stats.reset();
+    const source = transformed('local-flaky', {
+      glueJob: 'curate-local',
+      mode: 'overwrite',
+      maxAttempts: 3,
+      pollSeconds: { initial: 0.5, max: 2 },
+    });
+    const driver = sourceDriver(worker.client, worker.taskQueue, source);
+    const result = await driver.resultOf(await driver.sync(), 180_000);
+
+    expect(result).toMatchObject({
+      status: 'succeeded',
+      pages: 5,
+      records: 120,
+      transform: { state: 'SUCCEEDED', attempts: 2, failedRuns: [expect.stringMatching(/^lr_/)] },
+    });
+    expect(readFileSync(marker, 'utf8')).toBe('failed\n');
+    // Five pages, five requests: the second run read the raw zone, not the API.
+    expect(api.stats.requests('/cursor')).toBe(5);
+    const keys = await listKeys(worker.s3, stack.bucket, `${worker.curatedPrefix}/local-flaky`);
+    const date = result.finishedAt.slice(0, 10);
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) {
+      expect(key).toMatch(
+        new RegExp(
+          `^${worker.curatedPrefix}/local-flaky/local-flaky/ingestion_date=${date}/part-[^/]+\\.parquet$`,
+        ),
+      );
+    }
+  }, 200_000);
+});
+
+describe('a window whose transform fails on every run', () => {
+  let worker: TestWorker;
+  const marker = path.join(mkdtempSync(path.join(tmpdir(), 'tributary-failing-')), 'runs');
+  beforeAll(async () => {
+    worker = await startTestWorker(
+      stack,
+      {},
+      {
+        transformRunner: localRunner({
+          script: flakyScript,
+          env: { FLAKY_MARKER: marker, FLAKY_ALWAYS: '1' },
+        }),
+      },
+    );
+  });
+  afterAll(async () => {
+    await worker?.stop();
+  });
+
+  it('fails after maxAttempts runs; the result and status name the last run, its state and error', async () => {
+    const source = transformed('local-failing', {
+      glueJob: 'curate-failing',
+      maxAttempts: 2,
+      pollSeconds: { initial: 0.2, max: 1 },
+    });
+    const driver = sourceDriver(worker.client, worker.taskQueue, source);
+    const result = await driver.resultOf(await driver.sync());
+    expect(result).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/transform curate-failing of window .* ended FAILED after 2 runs/),
+      transform: {
+        state: 'FAILED',
+        attempts: 2,
+        error: expect.stringContaining('simulated loss of the executor'),
+      },
+    });
+    expect(readFileSync(marker, 'utf8')).toBe('failed\nfailed\n');
+    const status = await driver.status();
+    expect(status.lastTransform).toEqual(result.transform);
+    expect(status.watermark).toBeUndefined();
+  });
+});
