@@ -1,0 +1,140 @@
+import { access, mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { formatProblems, loadSources } from '../../config/load-sources.ts';
+import { SOURCE_SCHEMA_FILE } from '../../config/source-json-schema.ts';
+import { CliError, usageError } from '../cli-error.ts';
+import { EXIT } from '../exit-codes.ts';
+import { findListEndpoints, type ListEndpoint, whyNotList } from '../openapi/list-endpoints.ts';
+import { loadOpenApi } from '../openapi/load-openapi.ts';
+import { renderSourceYaml } from '../openapi/render-source-yaml.ts';
+import { type Scaffold, scaffoldSource, sourceIdFor } from '../openapi/scaffold-source.ts';
+import { operatorCommand } from '../operator-command.ts';
+import { defaultSourcesPath } from '../sources-path.ts';
+
+const USAGE =
+  'usage: tributary sources init --from-openapi FILE [--select PATH]... [--out DIR] [--base-url URL] [--list] [--force]';
+const schemaFile = fileURLToPath(new URL(`../../${SOURCE_SCHEMA_FILE}`, import.meta.url));
+
+/**
+ * `tributary sources init --from-openapi FILE`: one source file per list endpoint of an OpenAPI
+ * 3.x document (or per `--select`ed path), every guess marked by a comment, then validated.
+ */
+export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      'from-openapi': { type: 'string' },
+      select: { type: 'string', multiple: true, default: [] },
+      out: { type: 'string', default: defaultSourcesPath() },
+      'base-url': { type: 'string' },
+      list: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+    },
+  });
+  const specFile = values['from-openapi'];
+  if (specFile === undefined || positionals.length > 0)
+    throw usageError('give the OpenAPI document with --from-openapi FILE');
+  const baseUrl = values['base-url'];
+  if (baseUrl !== undefined && !URL.canParse(baseUrl))
+    throw usageError(`--base-url "${baseUrl}" is not a URL`);
+
+  const document = await loadOpenApi(specFile);
+  const endpoints = findListEndpoints(document);
+  if (endpoints.length === 0) {
+    throw new CliError(
+      EXIT.failed,
+      `${specFile} has no list endpoint (a GET answering an array, or an object with an array property)`,
+    );
+  }
+  const selected =
+    values.select.length === 0
+      ? endpoints
+      : values.select.map((path) => selectEndpoint(path, endpoints, document));
+  const ids = new Set<string>();
+  const scaffolds = selected.map((endpoint) => {
+    const id = uniqueId(sourceIdFor(endpoint.path), ids);
+    return scaffoldSource(document, endpoint, { id, ...(baseUrl === undefined ? {} : { baseUrl }) });
+  });
+
+  if (values.list) {
+    for (const scaffold of scaffolds) process.stdout.write(`${summary(scaffold)}\n`);
+    return EXIT.ok;
+  }
+  const outDir = values.out;
+  await mkdir(outDir, { recursive: true });
+  const files = scaffolds.map((scaffold) => join(outDir, `${scaffold.id}.yaml`));
+  if (!values.force) {
+    for (const file of files) {
+      if (await exists(file))
+        throw new CliError(
+          EXIT.failed,
+          `${file} exists: pass --force to overwrite it, or --out DIR for another folder (nothing was written)`,
+        );
+    }
+  }
+  const context = { schemaPath: relative(outDir, schemaFile), specFile, sourcesPath: outDir };
+  for (const [index, scaffold] of scaffolds.entries()) {
+    await writeFile(files[index]!, renderSourceYaml(scaffold, context));
+    process.stdout.write(`wrote ${files[index]}  ${summary(scaffold)}\n`);
+  }
+  return validateWritten(files, scaffolds);
+});
+
+function selectEndpoint(
+  path: string,
+  endpoints: ListEndpoint[],
+  document: Parameters<typeof whyNotList>[0],
+): ListEndpoint {
+  const found = endpoints.find((endpoint) => endpoint.path === path);
+  if (found !== undefined) return found;
+  const list = endpoints.map((endpoint) => endpoint.path).join(', ');
+  if (document.paths?.[path] !== undefined) {
+    throw usageError(
+      `GET ${path} is not a list endpoint: ${whyNotList(document, path)}. List endpoints: ${list}`,
+    );
+  }
+  throw usageError(`no path "${path}" in the document; list endpoints: ${list}`);
+}
+
+/** `sources validate` on the files just written. */
+async function validateWritten(files: string[], scaffolds: Scaffold[]): Promise<number> {
+  const problems = [];
+  for (const file of files) problems.push(...(await loadSources(file)).problems);
+  if (problems.length > 0) {
+    process.stderr.write(
+      `sources validate found ${problems.length} problem(s) in what was written:\n${formatProblems(problems)}\n`,
+    );
+    return EXIT.failed;
+  }
+  process.stdout.write(`sources validate: ${files.length} source(s) valid\n`);
+  const todos = scaffolds.reduce((sum, s) => sum + Object.values(s.todos).flat().length, 0);
+  if (todos > 0) process.stdout.write(`${todos} TODO comment(s) to resolve before a preview can succeed\n`);
+  const env = [...new Set(scaffolds.flatMap((s) => s.env))];
+  if (env.length > 0) process.stdout.write(`secrets are read from: ${env.join(', ')}\n`);
+  process.stdout.write(
+    `next: check each "guess:" comment, then "tributary sources preview <id> --sources <dir>"\n`,
+  );
+  return EXIT.ok;
+}
+
+function summary(scaffold: Scaffold): string {
+  const { source } = scaffold;
+  const todos = Object.values(scaffold.todos).flat().length;
+  return `${scaffold.id}: GET ${scaffold.endpoint.path}  (records=${source.records?.path}, pagination=${source.pagination?.type}, auth=${source.auth?.type}, ${source.incremental === undefined ? 'full refresh' : `incremental=${source.incremental.cursorField}`}${todos > 0 ? `, ${todos} TODO` : ''})`;
+}
+
+function uniqueId(base: string, taken: Set<string>): string {
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  taken.add(id);
+  return id;
+}
+
+async function exists(file: string): Promise<boolean> {
+  return access(file).then(
+    () => true,
+    () => false,
+  );
+}
