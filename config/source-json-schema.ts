@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { paginationSchema, scheduleSchema, secretRef, sourceSchema } from './source.ts';
+import { paginationSchema, responseCheckSchema, scheduleSchema, secretRef, sourceSchema } from './source.ts';
 
 /**
  * The JSON Schema of a source file, generated from the zod schema in source.ts (the one source of
@@ -34,7 +34,30 @@ const bodyNeedsPost: JsonSchema = {
   },
 };
 
+/** None of these fields: `{ not: { anyOf: [{ required: [a] }, ...] } }`. */
+const without = (...names: string[]): JsonSchema => ({
+  not: { anyOf: names.map((name) => ({ required: [name] })) },
+});
+
+/** A response check is a path check (with one of equals/present/absent), minRecords or contentType. */
+const oneCheckKind: JsonSchema = {
+  oneOf: [
+    {
+      required: ['path'],
+      ...exactlyOneOf(['equals', 'present', 'absent']),
+      ...without('minRecords', 'contentType'),
+    },
+    { required: ['minRecords'], ...without('path', 'contentType', 'equals', 'present', 'absent') },
+    { required: ['contentType'], ...without('path', 'minRecords', 'equals', 'present', 'absent') },
+  ],
+};
+
+function exactlyOneOf(names: string[]): JsonSchema {
+  return { oneOf: names.map((name) => ({ required: [name] })) };
+}
+
 const refinements = new Map<unknown, JsonSchema>([
+  [responseCheckSchema, oneCheckKind],
   [secretRef, exactlyOne('secret', 'env')],
   [scheduleSchema, exactlyOne('cron', 'interval')],
   [cursorPagination, exactlyOne('tokenPath', 'lastRecordField')],

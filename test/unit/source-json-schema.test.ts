@@ -52,6 +52,13 @@ describe('the JSON Schema of source files', () => {
     expect(valid(cursor({ tokenPath: 'next' }))).toBe(true);
     expect(valid(cursor({}))).toBe(false);
     expect(valid({ ...base, schedule: { cron: '0 * * * *', interval: 'PT1H' } })).toBe(false);
+    const checks = (...list: object[]) => ({ ...base, checks: list });
+    expect(valid(checks({ path: 'ok', equals: true }, { minRecords: 1 }, { contentType: 'json' }))).toBe(
+      true,
+    );
+    expect(valid(checks({ path: 'ok' }))).toBe(false);
+    expect(valid(checks({ path: 'ok', present: true, absent: true }))).toBe(false);
+    expect(valid(checks({ minRecords: 1, contentType: 'json' }))).toBe(false);
     const withBody = (method?: string) => ({ ...base, request: { ...base.request, method, body: { q: 1 } } });
     expect(valid(withBody('POST'))).toBe(true);
     expect(valid(withBody())).toBe(false);
