@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
+import { loadPipelineDefinition } from './load-pipeline-definition.ts';
 import type { SecretResolver } from './secrets.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   taskQueue?: string;
   /** The transform runner (glue or local) and the zones it reads and writes; without it, transforms fail. */
   transform?: TransformDeps;
+  /** For pipelines started by id (a schedule): the worker's pipeline files, `pipelines` by default. */
+  pipelinesPath?: string;
 }
 
 /**
@@ -54,6 +57,7 @@ export function createActivities(deps: ActivityDeps) {
     startTransform: (input: StartTransformInput) => startTransform(deps.transform, input),
     getTransformStatus: (input: { jobName: string; runId: string }) =>
       getTransformStatus(deps.transform, input),
+    loadPipelineDefinition: (input: { pipelineId: string }) => loadPipelineDefinition(deps, input),
     // --- end transform stage ---
   };
 }

@@ -34,6 +34,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // The schedule bridge signals source workflows over the worker's own connection.
     client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
     sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
+    pipelinesPath: env.TRIBUTARY_PIPELINES ?? 'pipelines',
     taskQueue: settings.TRIBUTARY_TASK_QUEUE,
     store: createRawPageStore(s3, settings.TRIBUTARY_BUCKET),
     transform: transformDepsFromEnv(env, {

@@ -56,7 +56,11 @@ export const awsClientConfig = (stack: TestStack) => ({
 export async function startTestWorker(
   stack: TestStack,
   env: NodeJS.ProcessEnv = {},
-  options: { sourcesPath?: string; transformRunner?: (s3: S3Client) => TransformRunner } = {},
+  options: {
+    sourcesPath?: string;
+    pipelinesPath?: string;
+    transformRunner?: (s3: S3Client) => TransformRunner;
+  } = {},
 ) {
   const id = randomUUID().slice(0, 8);
   const taskQueue = `test-${id}`;
@@ -73,6 +77,7 @@ export async function startTestWorker(
     client,
     taskQueue,
     ...(options.sourcesPath === undefined ? {} : { sourcesPath: options.sourcesPath }),
+    ...(options.pipelinesPath === undefined ? {} : { pipelinesPath: options.pipelinesPath }),
     transform: {
       runner: (options.transformRunner ?? (() => motoGlueRunner(stack)))(s3),
       bucket: stack.bucket,
