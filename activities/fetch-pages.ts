@@ -5,7 +5,9 @@ import { cursorAsInstant } from '../workflows/watermark.ts';
 import { formatBound } from './http/incremental.ts';
 import { getPath } from './http/json-path.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
-import type { PageToken } from './http/pagination/strategy.ts';
+import type { NextPage, PageToken } from './http/pagination/strategy.ts';
+import { fetchAhead } from './pipeline/fetch-ahead.ts';
+import { orderedUploads } from './pipeline/ordered-uploads.ts';
 import { encodeJsonLines } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
@@ -17,6 +19,17 @@ export interface FetchPagesDeps {
   pageFetcherFor(source: Source): PageFetcher;
   /** Aborted when the worker process starts draining (SIGTERM): stop at the next page boundary. */
   draining?: AbortSignal;
+  /** Page uploads in flight at most while the next pages are fetched (default: twice the source's maxConcurrent, at least 2). */
+  uploadsInFlight?: number;
+}
+
+/** A page whose upload has started, with what the checkpoint needs once it has finished. */
+interface WrittenPage {
+  pageNo: number;
+  next: NextPage;
+  records: number;
+  bytes: number;
+  maxCursor: CursorValue | undefined;
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -30,7 +43,9 @@ const LIVENESS_HEARTBEAT_MS = 1_000;
 
 /**
  * Fetches pages of one window until its page or time budget is spent or pagination ends,
- * writing each page to S3 before the checkpoint moves past it.
+ * writing each page to S3 before the checkpoint moves past it. Uploads overlap the next fetches
+ * (a bounded number in flight), and a range paginator with a known total fetches up to
+ * `rateLimit.maxConcurrent` pages at once; pages, keys and records stay those of sequential fetching.
  */
 export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): Promise<FetchPagesResult> {
   const context = Context.current();
@@ -50,41 +65,69 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
 
   const fetcher = deps.pageFetcherFor(source);
   const deadline = Date.now() + source.activityBudget.seconds * 1000;
+  // A draining worker (SIGTERM) or a cancelled activity stops requesting pages; what was requested
+  // is still written and checkpointed, so the next worker continues without refetching anything.
+  const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
   let pagesThisAttempt = 0;
+  // The checkpoint moves only over pages whose upload, and every upload before it, has finished.
+  const uploadLimit = deps.uploadsInFlight ?? Math.max(2, 2 * source.rateLimit.maxConcurrent);
+  const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
+    progress = {
+      checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason),
+      added: addPage(progress.added, page.records, page.bytes, page.maxCursor),
+      adoptedPages: progress.adoptedPages,
+    };
+    heartbeat();
+    context.log.debug('page written', {
+      ...log,
+      pageNo: page.pageNo,
+      records: page.records,
+      bytes: page.bytes,
+    });
+  });
+  const pages = fetchAhead({
+    fetch: (token) => fetcher.fetchPage(token, lowerBound, upperBound),
+    start: progress.checkpoint.token,
+    window: source.rateLimit.maxConcurrent,
+    mayRequest: (pending) =>
+      pagesThisAttempt + pending < source.activityBudget.pages && Date.now() < deadline && !stopping(),
+  });
   try {
-    // A draining worker (SIGTERM) or a cancelled activity stops at the page boundary and hands the
-    // checkpoint back, so the next worker continues without refetching anything.
-    const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
-    while (
-      !progress.checkpoint.done &&
-      pagesThisAttempt < source.activityBudget.pages &&
-      Date.now() < deadline &&
-      !stopping()
-    ) {
-      const { checkpoint } = progress;
-      const page = await fetcher.fetchPage(checkpoint.token, lowerBound, upperBound);
-      const pageNo = checkpoint.pageNo + 1;
+    let pageNo = progress.checkpoint.pageNo;
+    for (let fetched = progress.checkpoint.done ? undefined : await pages.next(); fetched !== undefined; ) {
+      const { token, page } = fetched;
+      pageNo++;
+      pagesThisAttempt++;
       const records = input.until === undefined ? page.records : before(source, input.until, page.records);
       const body = await encodeJsonLines(records);
       const maxCursor = maxCursorOf(source, records);
-      await deps.store.putPage(pageKey(prefix, pageNo), body, {
+      const key = pageKey(prefix, pageNo);
+      const stamp = {
         run: input.runId,
-        token: JSON.stringify(checkpoint.token),
+        token: JSON.stringify(token),
         next: JSON.stringify(page.next.token),
         records: records.length,
         ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
-      });
-      pagesThisAttempt++;
-      progress = {
-        checkpoint: nextCheckpoint(pageNo, page.next.token, page.next.reason),
-        added: addPage(progress.added, records.length, body.length, maxCursor),
-        adoptedPages: progress.adoptedPages,
       };
-      heartbeat();
-      context.log.debug('page written', { ...log, pageNo, records: records.length, bytes: body.length });
+      const written: WrittenPage = {
+        pageNo,
+        next: page.next,
+        records: records.length,
+        bytes: body.length,
+        maxCursor,
+      };
+      await uploads.add(written, () => deps.store.putPage(key, body, stamp));
+      fetched = await pages.next();
     }
+    await uploads.drain();
+  } catch (error) {
+    // Hand back every page whose upload did finish before failing, so a retry starts after them.
+    await uploads.settle();
+    heartbeat();
+    throw error;
   } finally {
     clearInterval(liveness);
+    await pages.close();
   }
   context.log.info('pages fetched', {
     ...log,

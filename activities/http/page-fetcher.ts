@@ -8,6 +8,7 @@ import { getPath } from './json-path.ts';
 import {
   type NextPage,
   type OutgoingRequest,
+  type PagePlan,
   type PageToken,
   PaginationError,
   type PaginationStrategy,
@@ -21,6 +22,8 @@ import { failedCheck } from './response-checks.ts';
 export interface FetchedPage {
   records: unknown[];
   next: NextPage;
+  /** Tokens of the pages after this one, when the strategy can name them ahead (a known total). */
+  plan?: PagePlan;
   /** The request as it may be logged: the URL is redacted. */
   request: { method: string; url: string };
   status: number;
@@ -121,9 +124,11 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
             `the next page token is the one just fetched (${next.reason}), so pagination would never end; check the pagination config against the API`,
           );
         }
+        const plan = next.token === null ? undefined : strategy.plan?.(received, token);
         return {
           records,
           next,
+          ...(plan === undefined ? {} : { plan }),
           request: { method: config.method, url: context.url },
           status: response.status,
           bytes: bytes.byteLength,

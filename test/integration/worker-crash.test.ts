@@ -76,8 +76,9 @@ describe('a worker process', () => {
       expect(summary).toMatchObject({ pages, records: api.dataset.length });
       const { records } = await readWindow(store, summary.manifestKey);
       expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
-      // Every page once, plus at most the one that was in flight when the worker died.
-      expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(pages + 1);
+      // Every page once, plus at most those in flight when the worker died: the one being fetched
+      // and the unfinished uploads (at most 2 for a chain) that its checkpoint did not cover.
+      expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(pages + 3);
       expect(fetchedBeforeKill).toBeLessThan(pages);
     } finally {
       await first.kill('SIGKILL');

@@ -8,7 +8,14 @@ import { pageNumberPagination } from './page-number.ts';
 import { withStopConditions } from './stop-conditions.ts';
 import type { PaginationStrategy } from './strategy.ts';
 
-export type { NextPage, OutgoingRequest, PageToken, PaginationStrategy, ReceivedPage } from './strategy.ts';
+export type {
+  NextPage,
+  OutgoingRequest,
+  PagePlan,
+  PageToken,
+  PaginationStrategy,
+  ReceivedPage,
+} from './strategy.ts';
 export { PaginationError } from './strategy.ts';
 
 type StrategyFactories = {

@@ -1,0 +1,41 @@
+import { pageNumberOf } from '../../activities/storage/raw-keys.ts';
+import type { PageStamp, RawPageStore, StoredPage } from '../../activities/storage/raw-page-store.ts';
+
+/**
+ * A RawPageStore in memory, for running fetchPages without S3. `delayPut` lets a test make uploads
+ * slow or finish out of order; `completed` lists page keys in the order their uploads finished.
+ */
+export function memoryPageStore(delayPut: (key: string) => Promise<void> = async () => {}) {
+  const objects = new Map<string, { body: Uint8Array; stamp?: PageStamp }>();
+  const completed: string[] = [];
+  const store: RawPageStore = {
+    bucket: 'memory',
+    async putPage(key, body, stamp) {
+      await delayPut(key);
+      objects.set(key, { body, stamp });
+      completed.push(key);
+    },
+    async readStamp(key) {
+      const object = objects.get(key);
+      return object?.stamp && { ...object.stamp, bytes: object.body.byteLength };
+    },
+    async listPages(prefix) {
+      const pages: StoredPage[] = [];
+      for (const [key, object] of objects) {
+        const pageNo = pageNumberOf(key);
+        if (key.startsWith(`${prefix}/`) && pageNo !== undefined)
+          pages.push({ key, pageNo, bytes: object.body.byteLength });
+      }
+      return pages.sort((a, b) => a.pageNo - b.pageNo);
+    },
+    async putJson(key, value) {
+      objects.set(key, { body: new TextEncoder().encode(JSON.stringify(value)) });
+    },
+    async getBytes(key) {
+      const object = objects.get(key);
+      if (object === undefined) throw new Error(`no object ${key}`);
+      return object.body;
+    },
+  };
+  return { store, objects, completed };
+}

@@ -1,0 +1,131 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FetchPagesDeps, fetchPages } from '../../activities/fetch-pages.ts';
+import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
+import { createSecretResolver } from '../../activities/secrets.ts';
+import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
+import { pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
+import type { Checkpoint, FetchPagesResult } from '../../activities/window-contract.ts';
+import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { fetchAllPages } from '../support/fetch-all-pages.ts';
+import { memoryPageStore } from '../support/memory-page-store.ts';
+
+let api: Awaited<ReturnType<typeof startSampleApi>>;
+beforeAll(async () => {
+  api = await startSampleApi({ records: 1234, pageSize: 25, latencyMs: 2 });
+});
+afterAll(() => api?.close());
+
+const secrets = createSecretResolver({ env: {} });
+const start: Checkpoint = { pageNo: 0, token: null, done: false };
+
+function source(id: string, input: Omit<SourceInput, 'id' | 'request'> & { path: string }) {
+  const { path, ...rest } = input;
+  return sourceSchema.parse({
+    id,
+    request: { baseUrl: api.url, path },
+    activityBudget: { pages: 1000, seconds: 60 },
+    ...rest,
+  });
+}
+
+/** Runs fetchPages to the end of the window in an activity context, recording every heartbeat. */
+async function ingest(
+  src: ReturnType<typeof source>,
+  deps: Pick<FetchPagesDeps, 'store'> & Partial<FetchPagesDeps>,
+  onHeartbeat: (details: FetchPagesResult) => void = () => {},
+) {
+  const results: FetchPagesResult[] = [];
+  let checkpoint = start;
+  while (!checkpoint.done) {
+    const env = new MockActivityEnvironment();
+    env.on('heartbeat', (details: FetchPagesResult) => onHeartbeat(details));
+    const allDeps: FetchPagesDeps = {
+      rawPrefix: 'raw',
+      pageFetcherFor: (s) => createPageFetcher(s, { secrets }),
+      ...deps,
+    };
+    const result: FetchPagesResult = await env.run(fetchPages, allDeps, {
+      source: src,
+      windowKey: 'w',
+      checkpoint,
+      runId: 'run-1',
+    });
+    results.push(result);
+    checkpoint = result.checkpoint;
+  }
+  return results;
+}
+
+const styles = {
+  'offset with a total': {
+    path: '/offset',
+    pagination: { type: 'offset', limit: 25, totalPath: 'total' },
+    records: { path: 'items' },
+  },
+  'page numbers with a total': {
+    path: '/pages',
+    pagination: {
+      type: 'page-number',
+      pageSizeParam: 'per_page',
+      pageSize: 25,
+      totalPagesPath: 'total_pages',
+    },
+    records: { path: 'results' },
+  },
+  'a cursor chain': {
+    path: '/cursor',
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data' },
+  },
+} as const;
+
+describe('fetchPages with concurrent fetches and overlapped uploads', () => {
+  it.each(Object.entries(styles))(
+    'writes %s exactly as sequential fetching pages it',
+    async (name, style) => {
+      const concurrent = source(`concurrent-${name.replace(/ /g, '-')}`, {
+        ...style,
+        rateLimit: { requestsPerSecond: 10_000, maxConcurrent: 6 },
+      } as never);
+      // Uploads finish out of order: later pages often before earlier ones.
+      const { store, objects, completed } = memoryPageStore(
+        (key) => new Promise((resolve) => setTimeout(resolve, (key.length * 13 + completed.length * 7) % 11)),
+      );
+      const results = await ingest(concurrent, { store, uploadsInFlight: 4 });
+
+      const sequential = await fetchAllPages(
+        createPageFetcher({ ...concurrent, id: `${concurrent.id}-seq` }, { secrets }),
+        undefined,
+        1000,
+      );
+      const prefix = windowPrefix('raw', concurrent.id, 'w');
+      expect(results.at(-1)?.checkpoint).toMatchObject({ pageNo: sequential.length, done: true });
+      expect([...objects.keys()].sort()).toEqual(sequential.map((_, i) => pageKey(prefix, i + 1)));
+      for (const [i, page] of sequential.entries()) {
+        const key = pageKey(prefix, i + 1);
+        expect(await decodeJsonLines(objects.get(key)!.body)).toEqual(page.records);
+        expect(objects.get(key)?.stamp?.next).toBe(JSON.stringify(page.next.token));
+      }
+    },
+  );
+
+  it('never heartbeats a checkpoint over a page whose upload has not finished', async () => {
+    const src = source('checkpoint-order', {
+      ...styles['offset with a total'],
+      rateLimit: { requestsPerSecond: 10_000, maxConcurrent: 8 },
+    } as never);
+    const { store, completed } = memoryPageStore(
+      (key) => new Promise((resolve) => setTimeout(resolve, Number(key.slice(-12, -9)) % 3 === 0 ? 15 : 1)),
+    );
+    const prefix = windowPrefix('raw', src.id, 'w');
+    let heartbeats = 0;
+    await ingest(src, { store, uploadsInFlight: 6 }, (details) => {
+      heartbeats++;
+      for (let pageNo = 1; pageNo <= details.checkpoint.pageNo; pageNo++)
+        expect(completed).toContain(pageKey(prefix, pageNo));
+    });
+    expect(heartbeats).toBeGreaterThan(10);
+  });
+});
