@@ -33,5 +33,16 @@ export function offsetPagination(config: OffsetConfig): PaginationStrategy {
       }
       return continueWith(nextOffset, `offset ${nextOffset}`);
     },
+    plan(page, token) {
+      // Only a full page with a total names the offsets ahead: each next page starts `limit` later.
+      if (config.totalPath === undefined || page.records.length !== config.limit) return undefined;
+      const total = readCount(page.body, config.totalPath, 'totalPath');
+      const nextOffset = (token === null ? config.start : Number(token)) + config.limit;
+      if (total === undefined || nextOffset >= total) return undefined;
+      return {
+        count: Math.ceil((total - nextOffset) / config.limit),
+        tokenAt: (index) => nextOffset + index * config.limit,
+      };
+    },
   };
 }

@@ -31,5 +31,12 @@ export function pageNumberPagination(config: PageNumberConfig): PaginationStrate
       }
       return continueWith(current + 1, `page ${current + 1}`);
     },
+    plan(page, token) {
+      if (config.totalPagesPath === undefined) return undefined;
+      const totalPages = readCount(page.body, config.totalPagesPath, 'totalPagesPath');
+      const current = token === null ? config.start : Number(token);
+      const remaining = totalPages === undefined ? 0 : totalPages - (current - config.start + 1);
+      return remaining > 0 ? { count: remaining, tokenAt: (index) => current + 1 + index } : undefined;
+    },
   };
 }

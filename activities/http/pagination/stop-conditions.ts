@@ -13,6 +13,7 @@ type StopConditions = Exclude<PaginationConfig, { type: 'none' }>;
 export function withStopConditions(strategy: PaginationStrategy, config: StopConditions): PaginationStrategy {
   return {
     apply: strategy.apply,
+    ...(strategy.plan === undefined ? {} : { plan: strategy.plan }),
     next(page, token) {
       if (config.hasMorePath !== undefined && getPath(page.body, config.hasMorePath) === false) {
         return stop(`\`${config.hasMorePath}\` is false`);
