@@ -2,6 +2,9 @@ import type { Source } from '../../config/source.ts';
 
 export type RateLimitConfig = Source['rateLimit'];
 
+/** The sliding window of the per-second bound, with a margin for jitter between here and the API. */
+const WINDOW_MS = 1_010;
+
 /** Gives back the slot taken by `acquire`; calling it more than once does nothing. */
 export type Release = () => void;
 
@@ -13,6 +16,11 @@ export interface RateLimiter {
 /**
  * A token bucket (`requestsPerSecond`, holding up to `burst`) combined with a limit of
  * `maxConcurrent` requests in flight. Waiters are served first in, first out.
+ *
+ * A bucket alone lets a full burst and a second's refill through within one second (twice the
+ * rate), so grants are also kept to at most `requestsPerSecond` (at least one) in any sliding
+ * window of a second and a little: what the API counts stays within its limit even when requests
+ * reach it a few milliseconds apart from when they were granted.
  */
 export function createRateLimiter(
   config: RateLimitConfig,
@@ -23,6 +31,9 @@ export function createRateLimiter(
   let tokens = capacity;
   let refilledAt = now();
   let inFlight = 0;
+  const perWindow = Math.max(1, Math.floor(config.requestsPerSecond));
+  /** Grant times within the last window, oldest first. */
+  const granted: number[] = [];
   let timer: NodeJS.Timeout | undefined;
   const waiters: Array<() => void> = [];
 
@@ -39,19 +50,29 @@ export function createRateLimiter(
 
   const pump = () => {
     refill();
-    while (waiters.length > 0 && inFlight < config.maxConcurrent && tokens >= 1) {
+    const at = refilledAt;
+    while (granted.length > 0 && at - granted[0]! >= WINDOW_MS) granted.shift();
+    while (
+      waiters.length > 0 &&
+      inFlight < config.maxConcurrent &&
+      tokens >= 1 &&
+      granted.length < perWindow
+    ) {
       tokens -= 1;
       inFlight++;
+      granted.push(at);
       waiters.shift()?.();
     }
-    // Waiting on the bucket, not on a slot: a release will pump again when a slot is the limit.
+    // Waiting on the bucket or the window, not on a slot: a release pumps again when a slot is the limit.
     if (waiters.length > 0 && inFlight < config.maxConcurrent && timer === undefined) {
+      const bucketWait = tokens >= 1 ? 0 : (1 - tokens) / ratePerMs;
+      const windowWait = granted.length < perWindow ? 0 : granted[0]! + WINDOW_MS - at;
       timer = setTimeout(
         () => {
           timer = undefined;
           pump();
         },
-        Math.ceil((1 - tokens) / ratePerMs),
+        Math.ceil(Math.max(bucketWait, windowWait, 1)),
       );
     }
   };
