@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
+import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
 import { loadPipelineDefinition } from './load-pipeline-definition.ts';
 import type { SecretResolver } from './secrets.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
@@ -58,6 +59,7 @@ export function createActivities(deps: ActivityDeps) {
     getTransformStatus: (input: { jobName: string; runId: string }) =>
       getTransformStatus(deps.transform, input),
     loadPipelineDefinition: (input: { pipelineId: string }) => loadPipelineDefinition(deps, input),
+    checkWindow: (input: CheckWindowInput) => checkWindow(deps, input),
     // --- end transform stage ---
   };
 }

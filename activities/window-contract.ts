@@ -1,6 +1,7 @@
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
 import type { PageToken } from './http/pagination/strategy.ts';
+import type { CheckWindowResult, WindowQuality } from './quality/quality-contract.ts';
 import type { TransformOutcome } from './transform/transform-contract.ts';
 
 /**
@@ -52,6 +53,8 @@ export interface WriteManifestInput {
   totals: WindowTotals;
   stopReason?: string;
   startedAt: string;
+  /** Validation and schema fingerprint of the written pages (checkWindow). */
+  quality?: CheckWindowResult;
 }
 
 export type WindowKind = 'incremental' | 'full' | 'backfill';
@@ -70,4 +73,6 @@ export interface WindowSummary extends WindowTotals {
   finishedAt: string;
   /** The source's transform run (Glue run id and state), when it has one. */
   transform?: TransformOutcome;
+  /** Quarantined records, schema fingerprint and drift against the previous window. */
+  quality?: WindowQuality;
 }

@@ -27,16 +27,21 @@ export async function writeManifest(
     );
   }
   const key = manifestKey(prefix);
-  const { totals, ...window } = input;
+  const { totals, quality, ...window } = input;
+  const { schemaFields, ...checked } = quality ?? { schemaFields: undefined };
   const summary: WindowSummary = {
     ...window,
     ...totals,
+    // Quarantined records left their pages: the window holds the valid ones.
+    records: totals.records - (quality?.invalidRecords ?? 0),
+    ...(quality ? { quality: checked as WindowSummary['quality'] } : {}),
     s3Prefix: `s3://${deps.store.bucket}/${prefix}/`,
     manifestKey: key,
     finishedAt: new Date().toISOString(),
   };
   await deps.store.putJson(key, {
     ...summary,
+    ...(schemaFields ? { schemaFields } : {}),
     objects: pages.map((page) => ({ key: page.key, bytes: page.bytes })),
   });
   Context.current().log.info('manifest written', {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { onInvalidField, recordSchemaField } from './record-schema.ts';
 
 /**
  * The source model: one declarative object per REST API resource.
@@ -147,6 +148,8 @@ export const requestSchema = z.strictObject({
 export const recordsSchema = z.strictObject({
   path: jsonPath.default('$').describe('Where the record array is in the body'),
   primaryKey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  schema: recordSchemaField.optional(),
+  onInvalid: onInvalidField,
 });
 
 export const incrementalSchema = z.strictObject({

@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities/index.ts';
 import type { Checkpoint, WindowKind, WindowSummary, WindowTotals } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
+import { checkWindowStep } from './check-window-step.ts';
 import { laterCursor } from './cursor-value.ts';
 import { isoDurationMs } from './iso-duration.ts';
 import { splitRange } from './time-range.ts';
@@ -108,7 +109,9 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
   }
 
+  const quality = await checkWindowStep(source, input.windowKey, totals.pages);
   const summary = await writeManifest({
+    quality,
     sourceId: source.id,
     windowKey: input.windowKey,
     kind: input.kind,

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { SchemaDrift } from '../activities/quality/quality-contract.ts';
 import type { TransformOutcome } from '../activities/transform/transform-contract.ts';
 import type { WindowKind } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
@@ -75,6 +76,10 @@ export interface WindowResult extends QueuedWindow {
   error?: string;
   /** The window's transform run (Glue run id, state, attempts), when the source has one. */
   transform?: TransformOutcome;
+  /** Records quarantined by `records.schema`. */
+  invalidRecords?: number;
+  /** The shape changed against the previous window. */
+  schemaDrift?: SchemaDrift;
 }
 
 export interface RejectedSignal {
@@ -101,6 +106,8 @@ export interface SourceStatus {
   rejectedSignals: RejectedSignal[];
   /** The transform run of the most recent window that had one, succeeded or not. */
   lastTransform?: TransformOutcome;
+  /** The most recent schema change seen (fields added, removed, type changed). */
+  lastSchemaDrift?: SchemaDrift;
 }
 
 export const statusQuery = defineQuery<SourceStatus>('status');

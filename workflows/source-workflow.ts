@@ -225,7 +225,10 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       records: summary.records,
       ...(summary.maxCursor === undefined ? {} : { maxCursor: summary.maxCursor }),
       ...(summary.transform === undefined ? {} : { transform: summary.transform }),
+      ...(summary.quality?.invalidRecords ? { invalidRecords: summary.quality.invalidRecords } : {}),
+      ...(summary.quality?.schemaDrift ? { schemaDrift: summary.quality.schemaDrift } : {}),
     });
+    if (summary.quality?.schemaDrift) state.lastSchemaDrift = summary.quality.schemaDrift;
     if (summary.transform) state.lastTransform = summary.transform;
     state.consecutiveFailures = 0;
     if (window.kind === 'backfill') {

@@ -1,0 +1,176 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Source } from '../../config/source.ts';
+import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
+import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
+import type { RawPageStore } from '../storage/raw-page-store.ts';
+import type { CheckWindowResult } from './quality-contract.ts';
+import { type RecordValidator, validatorFor } from './record-validator.ts';
+import { createFieldTypes, diffFields, fingerprintOf } from './schema-fingerprint.ts';
+
+export interface CheckWindowDeps {
+  store: RawPageStore;
+  rawPrefix: string;
+}
+
+export interface CheckWindowInput {
+  source: Source;
+  windowKey: string;
+  /** Pages 1..pages of the window, all written. */
+  pages: number;
+}
+
+/** One quarantined record: where it was, why, and the record itself. */
+interface Quarantined {
+  page: number;
+  index: number;
+  reasons: string[];
+  record: unknown;
+}
+
+interface SchemaPointer {
+  windowKey: string;
+  fields: string[];
+  previous?: { windowKey: string; fields: string[] };
+}
+
+/** `page-000001.jsonl.gz` -> `page-000001.quarantine.jsonl.gz` (not a page: the manifest skips it). */
+export function quarantineKey(key: string): string {
+  return key.replace(/\.jsonl\.gz$/, '.quarantine.jsonl.gz');
+}
+
+/** The source's last fingerprint, for drift: `<raw prefix>/source=<id>/_schema.json`. */
+export function schemaPointerKey(rawPrefix: string, sourceId: string): string {
+  return `${rawPrefix}/source=${sourceId}/_schema.json`;
+}
+
+/**
+ * Checks a window's written pages before its manifest: with `records.schema`, moves invalid records
+ * out of each page into a quarantine object beside it (or fails the window, `onInvalid: fail`);
+ * then fingerprints the valid records' shape and compares it with the source's previous window.
+ * Idempotent: a retry re-validates pages already split (finding nothing) and counts their
+ * quarantine objects, and compares against the same previous window.
+ */
+export async function checkWindow(
+  deps: CheckWindowDeps,
+  input: CheckWindowInput,
+): Promise<CheckWindowResult> {
+  const { source, windowKey } = input;
+  const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);
+  const validate = source.records.schema ? validatorFor(source.records.schema) : undefined;
+  const failFast = source.records.onInvalid === 'fail';
+  const fields = createFieldTypes();
+  let invalidRecords = 0;
+  let validRecords = 0;
+  const quarantineKeys: string[] = [];
+  let firstProblem: string | undefined;
+
+  for (let pageNo = 1; pageNo <= input.pages; pageNo++) {
+    const key = pageKey(prefix, pageNo);
+    const { valid, rejected } = split(
+      await decodeJsonLines(await deps.store.getBytes(key)),
+      pageNo,
+      validate,
+    );
+    for (const record of valid) fields.add(record);
+    validRecords += valid.length;
+    if (rejected.length > 0) {
+      invalidRecords += rejected.length;
+      firstProblem ??= `page ${pageNo}, record ${rejected[0]!.index + 1}: ${rejected[0]!.reasons.join('; ')}`;
+      if (!failFast) {
+        // Quarantine first: a crash between the two writes leaves the page whole, and a retry splits it again.
+        await deps.store.putPage(quarantineKey(key), await encodeJsonLines(rejected), {
+          run: 'quarantine',
+          token: '',
+          next: '',
+          records: rejected.length,
+        });
+        const stamp = await deps.store.readStamp(key);
+        await deps.store.putPage(key, await encodeJsonLines(valid), {
+          run: stamp?.run ?? 'validated',
+          token: stamp?.token ?? '',
+          next: stamp?.next ?? '',
+          records: valid.length,
+          ...(stamp?.maxCursor === undefined ? {} : { maxCursor: stamp.maxCursor }),
+        });
+        quarantineKeys.push(quarantineKey(key));
+      }
+    } else if (validate) {
+      // Split by an earlier attempt: count what it quarantined.
+      const earlier = await deps.store.readStamp(quarantineKey(key));
+      if (earlier) {
+        invalidRecords += earlier.records;
+        quarantineKeys.push(quarantineKey(key));
+      }
+    }
+    Context.current().heartbeat(pageNo);
+  }
+
+  if (failFast && invalidRecords > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `${invalidRecords} record${invalidRecords === 1 ? '' : 's'} of window ${windowKey} of source ${source.id} ` +
+        `do not match records.schema (onInvalid: fail); first: ${firstProblem}. Fix the schema or the API, ` +
+        'or set records.onInvalid: quarantine to keep the valid records',
+      'InvalidRecords',
+    );
+  }
+
+  const schemaFields = fields.fields();
+  const drift =
+    validRecords > 0 ? await compareWithPrevious(deps, source.id, windowKey, schemaFields) : undefined;
+  if (invalidRecords > 0) {
+    Context.current().log.warn('records quarantined', {
+      sourceId: source.id,
+      windowKey,
+      invalidRecords,
+      firstProblem,
+    });
+  }
+  return {
+    invalidRecords,
+    quarantineKeys,
+    schemaFingerprint: fingerprintOf(schemaFields),
+    fieldCount: schemaFields.length,
+    schemaFields,
+    ...(drift ? { schemaDrift: drift } : {}),
+  };
+}
+
+function split(records: unknown[], page: number, validate: RecordValidator | undefined) {
+  const valid: unknown[] = [];
+  const rejected: Quarantined[] = [];
+  records.forEach((record, index) => {
+    const reasons = validate ? validate(record) : [];
+    if (reasons.length === 0) valid.push(record);
+    else rejected.push({ page, index, reasons, record });
+  });
+  return { valid, rejected };
+}
+
+async function compareWithPrevious(
+  deps: CheckWindowDeps,
+  sourceId: string,
+  windowKey: string,
+  fields: string[],
+) {
+  const key = schemaPointerKey(deps.rawPrefix, sourceId);
+  const pointer = await readPointer(deps.store, key);
+  // A retry of this window compares with what came before it, not with itself.
+  const previous = pointer?.windowKey === windowKey ? pointer.previous : pointer;
+  const next: SchemaPointer = {
+    windowKey,
+    fields,
+    ...(previous ? { previous: { windowKey: previous.windowKey, fields: previous.fields } } : {}),
+  };
+  await deps.store.putJson(key, next);
+  return previous ? diffFields(previous.windowKey, previous.fields, fields) : undefined;
+}
+
+async function readPointer(store: RawPageStore, key: string): Promise<SchemaPointer | undefined> {
+  try {
+    return JSON.parse(new TextDecoder().decode(await store.getBytes(key))) as SchemaPointer;
+  } catch (error) {
+    const name = (error as { name?: string }).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+    throw error;
+  }
+}
