@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateJobCommand, GetJobRunCommand } from '@aws-sdk/client-glue';
+import { CreateJobCommand, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listKeys } from '../../activities/transform/s3-folder.ts';
+import { startWindow } from '../../cli/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { sourceDriver } from '../support/source-driver.ts';
@@ -40,6 +41,16 @@ async function createJob(name: string): Promise<void> {
       Command: { Name: 'glueetl', ScriptLocation: `s3://${stack.bucket}/infra/glue/glue_job.py` },
     }),
   );
+}
+
+/** Sets (or, with undefined, resets) how moto advances Glue job runs; see moto's state manager. */
+async function motoTransition(transition: { progression: 'manual'; times: number } | undefined) {
+  const action = transition ? 'set-transition' : 'unset-transition';
+  const response = await fetch(`${stack.awsEndpoint}/moto-api/state-manager/${action}`, {
+    method: 'POST',
+    body: JSON.stringify({ model_name: 'glue::job_run', ...(transition ? { transition } : {}) }),
+  });
+  if (!response.ok) throw new Error(`moto ${action}: ${response.status} ${await response.text()}`);
 }
 
 describe('a window with a transform', () => {
@@ -85,6 +96,40 @@ describe('a window with a transform', () => {
     expect(JSON.parse(run!.Arguments!['--inputs']!)).toEqual([
       { source: 'glue-moto', window: result.windowKey, manifest_key: manifestKey, primary_key: ['id'] },
     ]);
+  });
+
+  it('backs off while the job is at its concurrent-run limit, then polls its run through STARTING and RUNNING', async () => {
+    const jobName = `busy-${worker.taskQueue}`;
+    await createJob(jobName); // MaxConcurrentRuns 1, as Glue's default
+    // moto: a run moves STARTING -> RUNNING -> SUCCEEDED every second GetJobRun instead of at once.
+    await motoTransition({ progression: 'manual', times: 2 });
+    try {
+      const blocking = await glue.send(new StartJobRunCommand({ JobName: jobName }));
+      const source = transformed('glue-busy', { glueJob: jobName, pollSeconds: { initial: 0.2, max: 0.5 } });
+      const handle = await startWindow(worker.client, {
+        source,
+        taskQueue: worker.taskQueue,
+        windowKey: 'busy',
+      });
+      const scheduled = async (type: string) =>
+        ((await handle.fetchHistory()).events ?? []).filter(
+          (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === type,
+        ).length;
+      const deadline = Date.now() + 30_000;
+      while ((await scheduled('startTransform')) < 3 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      // The blocking run finishes: the workflow's next start succeeds.
+      for (let i = 0; i < 4; i++)
+        await glue.send(new GetJobRunCommand({ JobName: jobName, RunId: blocking.JobRunId! }));
+      const summary = await handle.result();
+      expect(summary.transform).toMatchObject({ state: 'SUCCEEDED', attempts: 1 });
+      expect(summary.transform?.runId).not.toBe(blocking.JobRunId);
+      expect(await scheduled('startTransform')).toBeGreaterThanOrEqual(3);
+      expect(await scheduled('getTransformStatus')).toBe(4);
+    } finally {
+      await motoTransition(undefined);
+    }
   });
 
   it('fails the window with what to do when the Glue job does not exist', async () => {
