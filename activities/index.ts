@@ -1,9 +1,10 @@
+import type { GlueClient } from '@aws-sdk/client-glue';
 import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
-import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
 import { loadPipelineDefinition } from './load-pipeline-definition.ts';
+import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
 import type { SecretResolver } from './secrets.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
@@ -26,6 +27,8 @@ export interface ActivityDeps {
   transform?: TransformDeps;
   /** For pipelines started by id (a schedule): the worker's pipeline files, `pipelines` by default. */
   pipelinesPath?: string;
+  /** The Glue API for the schema registry (`records.schemaRegistry`). */
+  glue?: GlueClient;
 }
 
 /**

@@ -20,3 +20,11 @@ export const onInvalidField = z
   .describe(
     'quarantine (default): invalid records go beside their page with the reasons; fail: the window fails',
   );
+
+export const schemaRegistryField = z
+  .strictObject({
+    registry: z.string().min(1).describe('Glue Schema Registry name; created on first use'),
+    schemaName: z.string().min(1).optional().describe("The schema's name; the source id by default"),
+  })
+  .optional()
+  .describe("Register each window's record shape as a version of a JSON schema (compatibility BACKWARD)");

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { onInvalidField, recordSchemaField } from './record-schema.ts';
+import { onInvalidField, recordSchemaField, schemaRegistryField } from './record-schema.ts';
 
 /**
  * The source model: one declarative object per REST API resource.
@@ -94,7 +94,9 @@ export const paginationSchema = z.discriminatedUnion('type', [
       emptyTokenEnds: z
         .boolean()
         .default(true)
-        .describe('A "" cursor ends pagination; set false for an API whose "" is a real cursor (0 always is)'),
+        .describe(
+          'A "" cursor ends pagination; set false for an API whose "" is a real cursor (0 always is)',
+        ),
       ...stopConditions,
     })
     .refine((p) => (p.tokenPath === undefined) !== (p.lastRecordField === undefined), {
@@ -150,6 +152,7 @@ export const recordsSchema = z.strictObject({
   primaryKey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   schema: recordSchemaField.optional(),
   onInvalid: onInvalidField,
+  schemaRegistry: schemaRegistryField,
 });
 
 export const incrementalSchema = z.strictObject({
@@ -169,7 +172,9 @@ export const incrementalSchema = z.strictObject({
   lookback: isoDuration.optional().describe('Subtracted from the watermark when the next window starts'),
   step: isoDuration
     .optional()
-    .describe('Split a window into slices of this length (e.g. "P1D"), each checkpointed, the watermark advancing per slice'),
+    .describe(
+      'Split a window into slices of this length (e.g. "P1D"), each checkpointed, the watermark advancing per slice',
+    ),
 });
 
 export const rateLimitSchema = z.strictObject({

@@ -1,3 +1,4 @@
+import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
@@ -35,6 +36,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
     sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
     pipelinesPath: env.TRIBUTARY_PIPELINES ?? 'pipelines',
+    glue: new GlueClient(clientConfig),
     taskQueue: settings.TRIBUTARY_TASK_QUEUE,
     store: createRawPageStore(s3, settings.TRIBUTARY_BUCKET),
     transform: transformDepsFromEnv(env, {

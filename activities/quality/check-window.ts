@@ -1,15 +1,20 @@
+import type { GlueClient } from '@aws-sdk/client-glue';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
-import type { CheckWindowResult } from './quality-contract.ts';
+import { jsonSchemaOfFields } from './fields-json-schema.ts';
+import type { CheckWindowResult, RegisteredSchema } from './quality-contract.ts';
 import { type RecordValidator, validatorFor } from './record-validator.ts';
 import { createFieldTypes, diffFields, fingerprintOf } from './schema-fingerprint.ts';
+import { registerSchemaVersion } from './schema-registry.ts';
 
 export interface CheckWindowDeps {
   store: RawPageStore;
   rawPrefix: string;
+  /** For `records.schemaRegistry`: the Glue Schema Registry. */
+  glue?: GlueClient;
 }
 
 export interface CheckWindowInput {
@@ -117,6 +122,21 @@ export async function checkWindow(
   const schemaFields = fields.fields();
   const drift =
     validRecords > 0 ? await compareWithPrevious(deps, source.id, windowKey, schemaFields) : undefined;
+  const registry = source.records.schemaRegistry;
+  let schemaVersion: RegisteredSchema | undefined;
+  if (registry && validRecords > 0) {
+    if (!deps.glue) {
+      throw ApplicationFailure.nonRetryable(
+        `source ${source.id} asks for records.schemaRegistry but this worker has no Glue client`,
+        'WorkerMisconfigured',
+      );
+    }
+    schemaVersion = await registerSchemaVersion(
+      deps.glue,
+      { registry: registry.registry, schemaName: registry.schemaName ?? source.id },
+      jsonSchemaOfFields(schemaFields),
+    );
+  }
   if (invalidRecords > 0) {
     Context.current().log.warn('records quarantined', {
       sourceId: source.id,
@@ -132,6 +152,7 @@ export async function checkWindow(
     fieldCount: schemaFields.length,
     schemaFields,
     ...(drift ? { schemaDrift: drift } : {}),
+    ...(schemaVersion ? { schemaVersion } : {}),
   };
 }
 

@@ -9,6 +9,14 @@ export interface SchemaDrift {
   changed: Array<{ path: string; from: string; to: string }>;
 }
 
+/** A version in the Glue Schema Registry (when the source asks for `records.schemaRegistry`). */
+export interface RegisteredSchema {
+  registry: string;
+  schemaName: string;
+  versionNumber: number;
+  versionId: string;
+}
+
 export interface WindowQuality {
   /** Records that failed `records.schema`, moved to the quarantine objects. */
   invalidRecords: number;
@@ -19,6 +27,7 @@ export interface WindowQuality {
   fieldCount: number;
   /** Present when the shape differs from the previous window's. */
   schemaDrift?: SchemaDrift;
+  schemaVersion?: RegisteredSchema;
 }
 
 export interface CheckWindowResult extends WindowQuality {

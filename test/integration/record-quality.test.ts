@@ -1,3 +1,4 @@
+import { GetSchemaVersionCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
@@ -7,6 +8,7 @@ import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { glueClient } from '../support/transform-runners.ts';
 
 const stack = inject('stack');
 let worker: TestWorker;
@@ -115,10 +117,21 @@ describe('record validation', () => {
 });
 
 describe('schema drift', () => {
-  it('records a fingerprint per window and reports fields added, removed and retyped against the previous window', async () => {
+  it('records a fingerprint per window, reports fields added, removed and retyped, and registers each shape once', async () => {
     const api = await startSampleApi({ records: 30, pageSize: 10 });
     try {
-      const drifting = source(api.url, { id: 'drifting' });
+      const registry = `tributary-${worker.taskQueue}`;
+      const drifting = source(api.url, {
+        id: 'drifting',
+        records: { path: 'data', primaryKey: 'id', schemaRegistry: { registry } },
+      });
+      const versionOf = async (windowKey: string) =>
+        (
+          (await readWindow(worker.store, `${windowPrefix('drifting', windowKey)}/_manifest.json`))
+            .manifest as unknown as {
+            quality: { schemaVersion: { versionNumber: number } };
+          }
+        ).quality.schemaVersion;
       const driver = sourceDriver(worker.client, worker.taskQueue, drifting);
       const first = await driver.resultOf(await driver.sync());
       expect(first.status).toBe('succeeded');
@@ -149,6 +162,27 @@ describe('schema drift', () => {
 
       const third = await driver.resultOf(await driver.sync());
       expect(third.schemaDrift).toBeUndefined();
+
+      // Each shape is one version in the Glue Schema Registry (moto): the unchanged third window adds none.
+      expect(await versionOf(first.windowKey)).toMatchObject({
+        registry,
+        schemaName: 'drifting',
+        versionNumber: 1,
+      });
+      expect(await versionOf(second.windowKey)).toMatchObject({ versionNumber: 2 });
+      expect(await versionOf(third.windowKey)).toMatchObject({ versionNumber: 2 });
+      const latest = await glueClient(stack).send(
+        new GetSchemaVersionCommand({
+          SchemaId: { RegistryName: registry, SchemaName: 'drifting' },
+          SchemaVersionNumber: { LatestVersion: true },
+        }),
+      );
+      expect(latest).toMatchObject({ DataFormat: 'JSON', VersionNumber: 2 });
+      expect(JSON.parse(latest.SchemaDefinition!).properties).toMatchObject({
+        priority: { type: 'string' },
+        name: { type: 'number' },
+        nested: { type: 'object', properties: { owner: { properties: { login: { type: 'string' } } } } },
+      });
     } finally {
       await api.close();
     }

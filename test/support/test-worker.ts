@@ -15,7 +15,7 @@ import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
 import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
 import type { TestStack } from '../global-setup.ts';
-import { motoGlueRunner } from './transform-runners.ts';
+import { glueClient, motoGlueRunner } from './transform-runners.ts';
 
 export type { TestStack };
 
@@ -78,6 +78,7 @@ export async function startTestWorker(
     taskQueue,
     ...(options.sourcesPath === undefined ? {} : { sourcesPath: options.sourcesPath }),
     ...(options.pipelinesPath === undefined ? {} : { pipelinesPath: options.pipelinesPath }),
+    glue: glueClient(stack),
     transform: {
       runner: (options.transformRunner ?? (() => motoGlueRunner(stack)))(s3),
       bucket: stack.bucket,
