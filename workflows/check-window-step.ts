@@ -11,6 +11,10 @@ const { checkWindow } = proxyActivities<Activities>({
 });
 
 /** Record validation (quarantine or fail) and the schema fingerprint, between the last page and the manifest. */
-export function checkWindowStep(source: Source, windowKey: string, pages: number): Promise<CheckWindowResult> {
+export function checkWindowStep(
+  source: Source,
+  windowKey: string,
+  pages: number,
+): Promise<CheckWindowResult> {
   return checkWindow({ source, windowKey, pages });
 }
