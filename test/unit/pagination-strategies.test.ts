@@ -38,7 +38,12 @@ describe('cursor', () => {
   });
 
   it('keeps "" as a token when the source says an empty string does not end pagination', () => {
-    const literal = strategyFor({ type: 'cursor', tokenPath: 'next', param: 'cursor', emptyTokenEnds: false });
+    const literal = strategyFor({
+      type: 'cursor',
+      tokenPath: 'next',
+      param: 'cursor',
+      emptyTokenEnds: false,
+    });
     expect(literal.next(page({ next: '' }), 5)).toMatchObject({ token: '' });
     expect(literal.next(page({ next: null }), 5).token).toBeNull();
   });
