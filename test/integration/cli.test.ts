@@ -1,28 +1,16 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { runCli } from '../support/run-cli.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 
-const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const examples = fileURLToPath(new URL('../../sources', import.meta.url));
 const stack = inject('stack');
 
-async function tributary(args: string[], env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliMain, ...args], {
-      env: { PATH: process.env.PATH, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+const tributary = runCli;
 
 describe('tributary sources validate', () => {
   it('prints one line per valid source and exits 0', async () => {

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { recordSchemaOf } from '../../config/record-schema.ts';
-import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
+import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 import { glueClient } from '../support/transform-runners.ts';
@@ -20,14 +20,6 @@ afterAll(async () => {
   await worker?.stop();
 });
 
-const source = (apiUrl: string, overrides: Partial<SourceInput> & Pick<SourceInput, 'id'>) =>
-  sourceSchema.parse({
-    request: { baseUrl: apiUrl, path: '/cursor' },
-    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-    records: { path: 'data', primaryKey: 'id' },
-    ...overrides,
-  });
-
 const windowPrefix = (sourceId: string, windowKey: string) =>
   `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}`;
 
@@ -35,7 +27,7 @@ describe('record validation', () => {
   it('moves invalid records beside their page with the reasons, and counts them in manifest and status', async () => {
     const api = await startSampleApi({ records: 100, pageSize: 25 });
     try {
-      const checked = source(api.url, {
+      const checked = cursorSource(api.url, {
         id: 'validated',
         records: {
           path: 'data',
@@ -95,7 +87,7 @@ describe('record validation', () => {
   it('fails the window with a clear message under onInvalid: fail (a zod schema, as a TypeScript source declares it)', async () => {
     const api = await startSampleApi({ records: 40, pageSize: 20 });
     try {
-      const strict = source(api.url, {
+      const strict = cursorSource(api.url, {
         id: 'strict',
         records: {
           path: 'data',
@@ -121,7 +113,7 @@ describe('schema drift', () => {
     const api = await startSampleApi({ records: 30, pageSize: 10 });
     try {
       const registry = `tributary-${worker.taskQueue}`;
-      const drifting = source(api.url, {
+      const drifting = cursorSource(api.url, {
         id: 'drifting',
         records: { path: 'data', primaryKey: 'id', schemaRegistry: { registry } },
       });

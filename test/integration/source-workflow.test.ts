@@ -1,10 +1,10 @@
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signalSource } from '../../activities/signal-source.ts';
-import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
+import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker, workflowBundle } from '../support/test-worker.ts';
 
@@ -17,14 +17,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
 });
-
-const cursorSource = (apiUrl: string, overrides: Partial<SourceInput> & Pick<SourceInput, 'id'>) =>
-  sourceSchema.parse({
-    request: { baseUrl: apiUrl, path: '/cursor' },
-    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-    records: { path: 'data', primaryKey: 'id' },
-    ...overrides,
-  });
 
 const manifestOf = (sourceId: string, windowKey: string) =>
   `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}/_manifest.json`;
