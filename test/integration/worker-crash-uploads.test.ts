@@ -77,7 +77,8 @@ it.each([
       await first.ready();
       const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'crash' });
       await until(
-        () => proxy.mostPutsInFlight() >= 3 && api.stats.requests(style.path) >= 30,
+        () =>
+          proxy.mostPutsInFlight() >= Math.min(3, 2 * maxConcurrent) && api.stats.requests(style.path) >= 30,
         30_000,
         'uploads in flight',
       );
