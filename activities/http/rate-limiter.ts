@@ -2,8 +2,11 @@ import type { Source } from '../../config/source.ts';
 
 export type RateLimitConfig = Source['rateLimit'];
 
-/** The sliding window of the per-second bound, with a margin for jitter between here and the API. */
-const WINDOW_MS = 1_010;
+/**
+ * The sliding window of the per-second bound, with a margin for the time between a grant here and
+ * the request reaching the API (a new connection takes tens of milliseconds to set up).
+ */
+const WINDOW_MS = 1_050;
 
 /** Gives back the slot taken by `acquire`; calling it more than once does nothing. */
 export type Release = () => void;
