@@ -6,6 +6,7 @@ import { formatBound } from './http/incremental.ts';
 import { getPath } from './http/json-path.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { NextPage, PageToken } from './http/pagination/strategy.ts';
+import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
 import { encodeJsonLines } from './storage/jsonl.ts';
@@ -30,6 +31,7 @@ interface WrittenPage {
   records: number;
   bytes: number;
   maxCursor: CursorValue | undefined;
+  recentTokens: string[];
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -73,7 +75,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const uploadLimit = deps.uploadsInFlight ?? Math.max(2, 2 * source.rateLimit.maxConcurrent);
   const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
     progress = {
-      checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason),
+      checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
       added: addPage(progress.added, page.records, page.bytes, page.maxCursor),
       adoptedPages: progress.adoptedPages,
     };
@@ -85,12 +87,21 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       bytes: page.bytes,
     });
   });
+  const guard = createPaginationGuard(source, {
+    pageNo: progress.checkpoint.pageNo,
+    records: (input.windowRecords ?? 0) + progress.added.records,
+    recentTokens: progress.checkpoint.recentTokens ?? [],
+  });
   const pages = fetchAhead({
     fetch: (token) => fetcher.fetchPage(token, lowerBound, upperBound),
     start: progress.checkpoint.token,
     window: source.rateLimit.maxConcurrent,
     mayRequest: (pending) =>
-      pagesThisAttempt + pending < source.activityBudget.pages && Date.now() < deadline && !stopping(),
+      pagesThisAttempt + pending < source.activityBudget.pages &&
+      Date.now() < deadline &&
+      !stopping() &&
+      guard.allows(pending),
+    inspect: guard.inspect,
   });
   try {
     let pageNo = progress.checkpoint.pageNo;
@@ -115,6 +126,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         records: records.length,
         bytes: body.length,
         maxCursor,
+        recentTokens: guard.state().recentTokens,
       };
       await uploads.add(written, () => deps.store.putPage(key, body, stamp));
       fetched = await pages.next();
@@ -175,10 +187,15 @@ async function adoptWrittenPages(
   return current;
 }
 
-function nextCheckpoint(pageNo: number, token: PageToken, reason: string | undefined): Checkpoint {
+function nextCheckpoint(
+  pageNo: number,
+  token: PageToken,
+  reason: string | undefined,
+  recentTokens?: string[],
+): Checkpoint {
   return token === null
     ? { pageNo, token: null, done: true, ...(reason === undefined ? {} : { stopReason: reason }) }
-    : { pageNo, token, done: false };
+    : { pageNo, token, done: false, ...(recentTokens === undefined ? {} : { recentTokens }) };
 }
 
 function addPage(

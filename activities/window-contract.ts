@@ -15,6 +15,8 @@ export interface Checkpoint {
   token: PageToken;
   done: boolean;
   stopReason?: string;
+  /** The last few tokens of this chain (JSON), to tell a looping API from a long one. */
+  recentTokens?: string[];
 }
 
 export interface WindowTotals {
@@ -32,6 +34,8 @@ export interface FetchPagesInput {
   /** ISO-8601 upper bound (exclusive) of a backfill chunk; records at or after it are left out. */
   until?: string;
   checkpoint: Checkpoint;
+  /** Records the window already holds (for `pagination.maxRecords`). */
+  windowRecords?: number;
   /** Identifies this window's run chain; survives continue-as-new, differs for a re-run. */
   runId: string;
 }

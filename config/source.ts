@@ -76,6 +76,8 @@ const positiveInt = z.number().int().positive();
 const stopConditions = {
   hasMorePath: jsonPath.optional().describe('Boolean "has more" flag in the body; false stops'),
   stopOnEmptyPage: z.boolean().default(true).describe('An empty page stops pagination'),
+  maxPages: positiveInt.optional().describe('A window stops after this many pages'),
+  maxRecords: positiveInt.optional().describe('A window stops after the page that reaches this many records'),
 };
 
 export const paginationSchema = z.discriminatedUnion('type', [

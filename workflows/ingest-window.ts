@@ -136,6 +136,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
             source,
             windowKey: input.windowKey,
             checkpoint,
+            windowRecords: totals.records,
             runId,
             ...bounds,
           }),

@@ -9,6 +9,11 @@ export interface FetchAheadOptions {
   window: number;
   /** Asked before every new request, with the number already requested but not yet handed out. */
   mayRequest(pending: number): boolean;
+  /**
+   * Sees each page in sequential order before anything is requested after it: it may throw (the
+   * chain loops) or return the page with a different `next` (a limit says stop).
+   */
+  inspect?(token: PageToken, page: FetchedPage): FetchedPage;
 }
 
 interface Request {
@@ -65,7 +70,8 @@ export function fetchAhead(options: FetchAheadOptions) {
           dropQueue();
           continue;
         }
-        const page = await head.page;
+        const fetched = await head.page;
+        const page = options.inspect ? options.inspect(head.token, fetched) : fetched;
         expected = page.next.token;
         ended = expected === null;
         plan = page.plan;

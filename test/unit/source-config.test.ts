@@ -69,6 +69,16 @@ describe('source files', () => {
     ]);
   });
 
+  it('names a slice step that is not a duration and a page limit that is not a count', () => {
+    const broken = valid
+      .replace('  param: updated_since', '  param: updated_since\n  step: daily')
+      .replace('  param: cursor', '  param: cursor\n  maxPages: 0');
+    expect(problemsOf(broken)).toEqual([
+      expect.stringMatching(/^\d+:pagination\.maxPages: /),
+      expect.stringMatching(/^\d+:incremental\.step: an ISO-8601 duration such as "PT1H" or "P1D"$/),
+    ]);
+  });
+
   it('reports a missing required field and a YAML syntax error', () => {
     expect(problemsOf('id: x\n')).toEqual(['1:request: required (object)']);
     expect(problemsOf('id: [\n')[0]).toMatch(/^\d+:: not valid YAML/);
