@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from '../../scripts/sample-api/json-io.ts';
 import { routes } from '../../scripts/sample-api/routes.ts';
 import { createStats, recordRequest } from '../../scripts/sample-api/stats.ts';
 import { paddedDataset } from './dataset.ts';
@@ -24,21 +25,21 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://bench');
     if (url.pathname === '/_stats')
-      return send(response, { total: stats.total, maxPerSecond: stats.maxPerSecond() });
+      return sendJson(response, 200, { total: stats.total, maxPerSecond: stats.maxPerSecond() });
     if (url.pathname === '/_reset') {
       stats.reset();
-      return send(response, { ok: true });
+      return sendJson(response, 200, { ok: true });
     }
     if (url.pathname === '/_configure') {
       options = { ...options, ...(JSON.parse(await readBody(request)) as Partial<BenchApiOptions>) };
       records = paddedDataset(options.records, options.recordBytes);
       stats.reset();
-      return send(response, { ok: true, records: records.length });
+      return sendJson(response, 200, { ok: true, records: records.length });
     }
     recordRequest(stats, url.pathname, request.method ?? 'GET');
     if (options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const route = routes[url.pathname];
-    if (route === undefined) return send(response, { error: 'not_found' }, 404);
+    if (route === undefined) return sendJson(response, 404, { error: 'not_found' });
     const output = route.handle({
       query: url.searchParams,
       body: {},
@@ -46,29 +47,13 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
       records,
       pageSize: options.recordsPerPage,
     });
-    send(response, output.body, 200, output.headers);
+    sendJson(response, 200, output.body, output.headers);
   };
 
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => send(response, { error: String(error) }, 500));
+    handle(request, response).catch((error: unknown) => sendJson(response, 500, { error: String(error) }));
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
-
-function send(response: ServerResponse, body: unknown, status = 200, headers: Record<string, string> = {}) {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
 }

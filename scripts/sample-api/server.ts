@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createSampleAuth, type SampleAuth, type TokenRequest } from './auth.ts';
 import { createDataset, type SampleRecord, updatedBefore, updatedSince } from './dataset.ts';
 import { applyFault, type Fault, takeFault } from './faults.ts';
+import { readBody, sendJson } from './json-io.ts';
 import { routes } from './routes.ts';
 import { createStats, recordRequest, type SampleApiStats } from './stats.ts';
 
@@ -61,13 +62,14 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
 
     if (route === '/oauth/token' && request.method === 'POST') {
       const { status, body } = auth.issueToken(request, new URLSearchParams(rawBody));
-      return send(response, status, body);
+      return sendJson(response, status, body);
     }
     const target = routes[route];
-    if (target === undefined) return send(response, 404, { error: 'not_found', routes: Object.keys(routes) });
-    if (request.method !== target.method) return send(response, 405, { error: 'method_not_allowed' });
+    if (target === undefined)
+      return sendJson(response, 404, { error: 'not_found', routes: Object.keys(routes) });
+    if (request.method !== target.method) return sendJson(response, 405, { error: 'method_not_allowed' });
     if (!auth.allows(request, url)) {
-      return send(response, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
+      return sendJson(response, 401, { error: 'unauthorized', message: 'missing or invalid credentials' });
     }
     try {
       const body = parseJsonBody(rawBody);
@@ -81,10 +83,10 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
         ),
         pageSize: settings.pageSize,
       });
-      send(response, 200, output.body, output.headers);
+      sendJson(response, 200, output.body, output.headers);
     } catch (error) {
       if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
-      send(response, 400, { error: 'bad_request', message: error.message });
+      sendJson(response, 400, { error: 'bad_request', message: error.message });
     }
   };
 
@@ -93,7 +95,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
     response.on('close', () => stats.inFlight--);
     handle(request, response).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, { error: 'internal', message: String(error) });
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal', message: String(error) });
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -119,27 +121,6 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
         server.closeAllConnections();
       }),
   };
-}
-
-function send(
-  response: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  response.end(text);
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString();
 }
 
 function parseJsonBody(raw: string): Record<string, unknown> {
