@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../config/source.ts';
 import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
+import { mergeFieldTypes } from '../workflows/field-types.ts';
 import { cursorAsInstant } from '../workflows/watermark.ts';
 import { formatBound } from './http/incremental.ts';
 import { getPath } from './http/json-path.ts';
@@ -9,7 +10,8 @@ import type { NextPage, PageToken } from './http/pagination/strategy.ts';
 import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
-import { encodeJsonLines } from './storage/jsonl.ts';
+import { createFieldTypes } from './quality/schema-fingerprint.ts';
+import { decodeJsonLines, encodeJsonLines } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { Checkpoint, FetchPagesInput, FetchPagesResult, WindowTotals } from './window-contract.ts';
@@ -32,6 +34,7 @@ interface WrittenPage {
   bytes: number;
   maxCursor: CursorValue | undefined;
   recentTokens: string[];
+  fields: string[];
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -76,7 +79,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
     progress = {
       checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
-      added: addPage(progress.added, page.records, page.bytes, page.maxCursor),
+      added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.fields),
       adoptedPages: progress.adoptedPages,
     };
     heartbeat();
@@ -127,6 +130,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         bytes: body.length,
         maxCursor,
         recentTokens: guard.state().recentTokens,
+        fields: shapeOf(records),
       };
       await uploads.add(written, () => deps.store.putPage(key, body, stamp));
       fetched = await pages.next();
@@ -178,9 +182,11 @@ async function adoptWrittenPages(
     const next = JSON.parse(stamp.next) as PageToken;
     const maxCursor =
       stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
+    // Rare (a resumed attempt): read the page back for its shape.
+    const fields = shapeOf(await decodeJsonLines(await store.getBytes(key)));
     current = {
       checkpoint: nextCheckpoint(pageNo, next, next === null ? 'pagination ended' : undefined),
-      added: addPage(current.added, stamp.records, stamp.bytes, maxCursor),
+      added: addPage(current.added, stamp.records, stamp.bytes, maxCursor, fields),
       adoptedPages: current.adoptedPages + 1,
     };
   }
@@ -202,15 +208,25 @@ function addPage(
   totals: WindowTotals,
   records: number,
   bytes: number,
-  maxCursor?: CursorValue,
+  maxCursor: CursorValue | undefined,
+  fields: string[],
 ): WindowTotals {
   const later = laterCursor(totals.maxCursor, maxCursor);
+  const shape = mergeFieldTypes(totals.fields ?? [], fields);
   return {
     pages: totals.pages + 1,
     records: totals.records + records,
     bytes: totals.bytes + bytes,
     ...(later === undefined ? {} : { maxCursor: later }),
+    ...(shape.length === 0 ? {} : { fields: shape }),
   };
+}
+
+/** The `path: types` lines of a page's records, for the window's schema fingerprint. */
+function shapeOf(records: readonly unknown[]): string[] {
+  const shape = createFieldTypes();
+  for (const record of records) shape.add(record);
+  return shape.fields();
 }
 
 function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue | undefined {

@@ -24,6 +24,8 @@ export interface WindowTotals {
   records: number;
   bytes: number;
   maxCursor?: CursorValue;
+  /** The records' shape (`path: types` lines), gathered while the pages were in memory. */
+  fields?: string[];
 }
 
 export interface FetchPagesInput {

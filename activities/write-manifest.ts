@@ -27,7 +27,8 @@ export async function writeManifest(
     );
   }
   const key = manifestKey(prefix);
-  const { totals, quality, ...window } = input;
+  const { totals: withFields, quality, ...window } = input;
+  const { fields: _shape, ...totals } = withFields; // the shape goes into the manifest as quality.schemaFields
   const { schemaFields, ...checked } = quality ?? { schemaFields: undefined };
   const summary: WindowSummary = {
     ...window,

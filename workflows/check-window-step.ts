@@ -1,6 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import type { CheckWindowResult } from '../activities/quality/quality-contract.ts';
+import type { WindowTotals } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 
 const { checkWindow } = proxyActivities<Activities>({
@@ -14,7 +15,13 @@ const { checkWindow } = proxyActivities<Activities>({
 export function checkWindowStep(
   source: Source,
   windowKey: string,
-  pages: number,
+  totals: WindowTotals,
 ): Promise<CheckWindowResult> {
-  return checkWindow({ source, windowKey, pages });
+  return checkWindow({
+    source,
+    windowKey,
+    pages: totals.pages,
+    records: totals.records,
+    ...(totals.fields === undefined ? {} : { fields: totals.fields }),
+  });
 }

@@ -16,6 +16,7 @@ import type { Checkpoint, WindowKind, WindowSummary, WindowTotals } from '../act
 import type { Source } from '../config/source.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { laterCursor } from './cursor-value.ts';
+import { mergeFieldTypes } from './field-types.ts';
 import { isoDurationMs } from './iso-duration.ts';
 import { splitRange } from './time-range.ts';
 import { transformWindow } from './transform-window.ts';
@@ -109,7 +110,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
   }
 
-  const quality = await checkWindowStep(source, input.windowKey, totals.pages);
+  const quality = await checkWindowStep(source, input.windowKey, totals);
   const summary = await writeManifest({
     quality,
     sourceId: source.id,
@@ -197,10 +198,12 @@ async function reportProgress(windowKey: string, totals: WindowTotals, sliceUnti
 
 function addTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
   const maxCursor = laterCursor(a.maxCursor, b.maxCursor);
+  const fields = mergeFieldTypes(a.fields ?? [], b.fields ?? []);
   return {
     pages: a.pages + b.pages,
     records: a.records + b.records,
     bytes: a.bytes + b.bytes,
     ...(maxCursor === undefined ? {} : { maxCursor }),
+    ...(fields.length === 0 ? {} : { fields }),
   };
 }

@@ -22,6 +22,12 @@ export interface CheckWindowInput {
   windowKey: string;
   /** Pages 1..pages of the window, all written. */
   pages: number;
+  records?: number;
+  /**
+   * The shape fetchPages gathered while the pages were in memory: without `records.schema`
+   * nothing needs the pages again, so they are not read back.
+   */
+  fields?: string[];
 }
 
 /** One quarantined record: where it was, why, and the record itself. */
@@ -69,7 +75,9 @@ export async function checkWindow(
   const quarantineKeys: string[] = [];
   let firstProblem: string | undefined;
 
-  for (let pageNo = 1; pageNo <= input.pages; pageNo++) {
+  const gathered = validate === undefined ? input.fields : undefined;
+  if (gathered !== undefined) validRecords = input.records ?? 0;
+  for (let pageNo = 1; gathered === undefined && pageNo <= input.pages; pageNo++) {
     const key = pageKey(prefix, pageNo);
     const { valid, rejected } = split(
       await decodeJsonLines(await deps.store.getBytes(key)),
@@ -119,7 +127,7 @@ export async function checkWindow(
     );
   }
 
-  const schemaFields = fields.fields();
+  const schemaFields = gathered ?? fields.fields();
   const drift =
     validRecords > 0 ? await compareWithPrevious(deps, source.id, windowKey, schemaFields) : undefined;
   const registry = source.records.schemaRegistry;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFieldTypes, diffFields, fingerprintOf } from '../../activities/quality/schema-fingerprint.ts';
+import { mergeFieldTypes } from '../../workflows/field-types.ts';
 
 const fieldsOf = (...records: unknown[]) => {
   const types = createFieldTypes();
@@ -43,5 +44,15 @@ describe('schema fingerprint', () => {
       changed: [{ path: 'name', from: 'string', to: 'number' }],
     });
     expect(diffFields('w1', before, before)).toBeUndefined();
+  });
+});
+
+describe('mergeFieldTypes', () => {
+  it('gives the shape of all records from the shapes of their pages', () => {
+    const shapeOf = (records: unknown[]) => fieldsOf(...records);
+    const pageA = [{ id: 1, name: 'a', tags: ['x'] }];
+    const pageB = [{ id: 2, name: null, owner: { login: 'b' } }];
+    expect(mergeFieldTypes(shapeOf(pageA), shapeOf(pageB))).toEqual(shapeOf([...pageA, ...pageB]));
+    expect(mergeFieldTypes(shapeOf(pageA), [])).toEqual(shapeOf(pageA));
   });
 });
