@@ -4,6 +4,7 @@ import type { WindowKind } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import { type IngestWindowInput, ingestWindow, windowWorkflowId } from '../workflows/ingest-window.ts';
 import { SourceIdAttribute, WindowKindAttribute } from '../workflows/search-attributes.ts';
+import { compactInstant } from '../workflows/window-keys.ts';
 
 export interface StartWindowOptions {
   source: Source;
@@ -17,7 +18,7 @@ export interface StartWindowOptions {
 /** Starts one ingestWindow run (or attaches to the one already running for that window). */
 export async function startWindow(client: Client, options: StartWindowOptions) {
   const kind: WindowKind = options.since === undefined ? 'full' : 'incremental';
-  const windowKey = options.windowKey ?? `${kind}-${compactInstant(new Date())}`;
+  const windowKey = options.windowKey ?? `${kind}-${compactInstant(new Date().toISOString())}`;
   const input: IngestWindowInput = {
     source: options.source,
     windowKey,
@@ -35,11 +36,4 @@ export async function startWindow(client: Client, options: StartWindowOptions) {
       { key: WindowKindAttribute, value: kind },
     ]),
   });
-}
-
-function compactInstant(date: Date): string {
-  return date
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d+Z$/, 'Z');
 }

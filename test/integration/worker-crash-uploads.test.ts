@@ -9,6 +9,7 @@ import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { startSlowS3Proxy } from '../support/slow-s3-proxy.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
+import { until } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const stack = inject('stack');
@@ -23,14 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await connection?.close();
 });
-
-async function until(condition: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 it.each([
   [
@@ -81,6 +74,7 @@ it.each([
           proxy.mostPutsInFlight() >= Math.min(3, 2 * maxConcurrent) && api.stats.requests(style.path) >= 30,
         30_000,
         'uploads in flight',
+        10,
       );
       await first.kill('SIGKILL');
       const pages = api.dataset.length / 20;

@@ -9,6 +9,7 @@ import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
+import { until } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const stack = inject('stack');
@@ -38,14 +39,6 @@ function decodedHistory(history: unknown): string {
 function isolated() {
   const id = randomUUID().slice(0, 8);
   return { taskQueue: `crash-${id}`, rawPrefix: `raw-${id}` };
-}
-
-async function until(condition: () => boolean, timeoutMs: number, what: string) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('a worker process', () => {
