@@ -1,20 +1,17 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../config/source.ts';
-import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
-import { mergeFieldTypes } from '../workflows/field-types.ts';
-import { cursorAsInstant } from '../workflows/watermark.ts';
+import type { CursorValue } from '../workflows/cursor-value.ts';
 import { formatBound } from './http/incremental.ts';
-import { getPath } from './http/json-path.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { NextPage, PageToken } from './http/pagination/strategy.ts';
 import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
-import { createFieldTypes } from './quality/schema-fingerprint.ts';
 import { decodeJsonLines, encodeJsonLines } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { Checkpoint, FetchPagesInput, FetchPagesResult, WindowTotals } from './window-contract.ts';
+import { addPage, maxCursorOf, shapeOf, withinUpperBound } from './window-totals.ts';
 
 export interface FetchPagesDeps {
   store: RawPageStore;
@@ -112,7 +109,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       const { token, page } = fetched;
       pageNo++;
       pagesThisAttempt++;
-      const records = input.until === undefined ? page.records : before(source, input.until, page.records);
+      const records = withinUpperBound(source, input.until, page.records);
       const body = await encodeJsonLines(records);
       const maxCursor = maxCursorOf(source, records);
       const key = pageKey(prefix, pageNo);
@@ -202,53 +199,4 @@ function nextCheckpoint(
   return token === null
     ? { pageNo, token: null, done: true, ...(reason === undefined ? {} : { stopReason: reason }) }
     : { pageNo, token, done: false, ...(recentTokens === undefined ? {} : { recentTokens }) };
-}
-
-function addPage(
-  totals: WindowTotals,
-  records: number,
-  bytes: number,
-  maxCursor: CursorValue | undefined,
-  fields: string[],
-): WindowTotals {
-  const later = laterCursor(totals.maxCursor, maxCursor);
-  const shape = mergeFieldTypes(totals.fields ?? [], fields);
-  return {
-    pages: totals.pages + 1,
-    records: totals.records + records,
-    bytes: totals.bytes + bytes,
-    ...(later === undefined ? {} : { maxCursor: later }),
-    ...(shape.length === 0 ? {} : { fields: shape }),
-  };
-}
-
-/** The `path: types` lines of a page's records, for the window's schema fingerprint. */
-function shapeOf(records: readonly unknown[]): string[] {
-  const shape = createFieldTypes();
-  for (const record of records) shape.add(record);
-  return shape.fields();
-}
-
-function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue | undefined {
-  const field = source.incremental?.cursorField;
-  if (field === undefined) return undefined;
-  let max: CursorValue | undefined;
-  for (const record of records) max = laterCursor(max, cursorValueOf(getPath(record, field)));
-  return max;
-}
-
-/**
- * The records of a backfill chunk before its upper bound. Sent as `untilParam` when the API takes
- * one; checked here too, so that chunks never overlap even when the API ignores it or has none.
- */
-function before(source: Source, until: string, records: unknown[]): unknown[] {
-  const field = source.incremental?.cursorField;
-  if (field === undefined) return records;
-  const limit = Date.parse(until);
-  return records.filter((record) => {
-    const value = cursorValueOf(getPath(record, field));
-    const instant =
-      value === undefined ? undefined : cursorAsInstant(value, source.incremental?.format ?? 'iso8601');
-    return instant === undefined || Date.parse(instant) < limit;
-  });
 }

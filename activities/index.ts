@@ -1,6 +1,8 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
+import { fetchChildPages } from './children/fetch-child-pages.ts';
+import { planParents } from './children/plan-parents.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import { loadPipelineDefinition } from './load-pipeline-definition.ts';
@@ -10,7 +12,12 @@ import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sy
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import { getTransformStatus, startTransform, type TransformDeps } from './transform/transform-activities.ts';
 import type { StartTransformInput } from './transform/transform-contract.ts';
-import type { FetchPagesInput, WriteManifestInput } from './window-contract.ts';
+import type {
+  FetchChildPagesInput,
+  FetchPagesInput,
+  PlanParentsInput,
+  WriteManifestInput,
+} from './window-contract.ts';
 import { writeManifest } from './write-manifest.ts';
 
 export interface ActivityDeps {
@@ -55,6 +62,8 @@ export function createActivities(deps: ActivityDeps) {
   };
   return {
     fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
+    planParents: (input: PlanParentsInput) => planParents(deps, input),
+    fetchChildPages: (input: FetchChildPagesInput) => fetchChildPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
     signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),
     // --- transform stage ---

@@ -50,6 +50,57 @@ export interface FetchPagesResult {
   adoptedPages: number;
 }
 
+/** The parent records a child window reads, planned once per run: `<child window>/_parents.ndjson.gz`. */
+export interface ParentPlan {
+  planKey: string;
+  /** Parent records to expand (each key once). */
+  parents: number;
+  /** Parent pages the plan was read from. */
+  parentPages: number;
+}
+
+/** One parent record's child chain that has started and is not yet part of the finished prefix. */
+export interface OpenChain {
+  /** The parent record's place in the plan (0-based). */
+  parent: number;
+  /** Its `parent=<key>` folder. */
+  key: string;
+  /** The chain's own pagination: child pages written so far and the next token. */
+  checkpoint: Checkpoint;
+}
+
+/**
+ * Where a child window stands: every parent before `next` is fully read; `open` holds the chains
+ * at or after it that have started (some may be done, waiting for the ones before them).
+ */
+export interface ChildCheckpoint {
+  next: number;
+  open: OpenChain[];
+  done: boolean;
+}
+
+export interface PlanParentsInput {
+  source: Source;
+  windowKey: string;
+  runId: string;
+}
+
+export interface FetchChildPagesInput {
+  source: Source;
+  windowKey: string;
+  since?: string;
+  until?: string;
+  plan: ParentPlan;
+  checkpoint: ChildCheckpoint;
+  runId: string;
+}
+
+export interface FetchChildPagesResult {
+  checkpoint: ChildCheckpoint;
+  added: WindowTotals;
+  adoptedPages: number;
+}
+
 export interface WriteManifestInput {
   sourceId: string;
   windowKey: string;
@@ -61,6 +112,8 @@ export interface WriteManifestInput {
   startedAt: string;
   /** Validation and schema fingerprint of the written pages (checkWindow). */
   quality?: CheckWindowResult;
+  /** A child source's window: its pages sit in one `parent=<key>/` folder per parent record. */
+  parent?: { sourceId: string; parents: number };
 }
 
 export type WindowKind = 'incremental' | 'full' | 'backfill';

@@ -9,7 +9,8 @@ export interface WriteManifestDeps {
 }
 
 /**
- * Writes the window's manifest: the pages of this run (1..pages) with their sizes, and the totals.
+ * Writes the window's manifest: the pages of this run (1..pages, or every `parent=<key>/` folder's
+ * pages for a child source) with their sizes, and the totals.
  * Pages past `pages` left by an earlier, longer run of the same window are not listed, so readers
  * that follow the manifest never see them.
  */
@@ -18,7 +19,9 @@ export async function writeManifest(
   input: WriteManifestInput,
 ): Promise<WindowSummary> {
   const prefix = windowPrefix(deps.rawPrefix, input.sourceId, input.windowKey);
-  const pages = (await deps.store.listPages(prefix)).filter((page) => page.pageNo <= input.totals.pages);
+  const listed = await deps.store.listPages(prefix);
+  // A child window's folders hold only this run's pages: its plan cleared the window first.
+  const pages = input.parent ? listed : listed.filter((page) => page.pageNo <= input.totals.pages);
   const missing = input.totals.pages - pages.length;
   if (missing > 0) {
     throw new Error(

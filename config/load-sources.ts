@@ -26,10 +26,17 @@ export async function loadSources(path: string): Promise<LoadedSources> {
   const sources: Source[] = [];
   const problems: SourceProblem[] = [];
   const seenIds = new Map<string, string>();
+  const locators = new Map<
+    Source,
+    { file: string; lineOf: (path: Array<string | number>) => number | undefined }
+  >();
   for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
     const parsed = parseSourceFile(shown, await readFile(file, 'utf8'));
     problems.push(...parsed.problems);
+    for (const source of parsed.sources) {
+      locators.set(source, { file: shown, lineOf: (path) => parsed.lineOf(source, path) });
+    }
     for (const source of parsed.sources) {
       const first = seenIds.get(source.id);
       if (first !== undefined) {
@@ -44,7 +51,47 @@ export async function loadSources(path: string): Promise<LoadedSources> {
       sources.push(source);
     }
   }
+  for (const problem of parentProblems(sources)) {
+    const where = locators.get(problem.source);
+    problems.push({
+      file: where?.file ?? '',
+      fieldPath: formatFieldPath(problem.path),
+      line: where?.lineOf(problem.path),
+      message: problem.message,
+    });
+  }
   return { sources, files, problems };
+}
+
+/** Parents that are not among the sources, and parent chains that loop back on themselves. */
+function parentProblems(
+  sources: Source[],
+): Array<{ source: Source; path: Array<string | number>; message: string }> {
+  const byId = new Map(sources.map((source) => [source.id, source]));
+  const problems: Array<{ source: Source; path: Array<string | number>; message: string }> = [];
+  for (const source of sources) {
+    if (source.parent === undefined) continue;
+    const path = ['parent', 'source'];
+    if (!byId.has(source.parent.source)) {
+      const known = [...byId.keys()].filter((id) => id !== source.id).join(', ') || 'none';
+      problems.push({
+        source,
+        path,
+        message: `parent source "${source.parent.source}" does not exist (known: ${known})`,
+      });
+      continue;
+    }
+    const chain = [source.id];
+    for (let at = byId.get(source.parent.source); at !== undefined; ) {
+      if (chain.includes(at.id)) {
+        problems.push({ source, path, message: `parents loop: ${[...chain, at.id].join(' -> ')}` });
+        break;
+      }
+      chain.push(at.id);
+      at = at.parent === undefined ? undefined : byId.get(at.parent.source);
+    }
+  }
+  return problems;
 }
 
 /** Loads sources and throws one error listing every problem: for commands that need valid sources. */
@@ -71,12 +118,18 @@ export function formatProblems(problems: SourceProblem[]): string {
 export function parseSourceFile(
   file: string,
   text: string,
-): { sources: Source[]; problems: SourceProblem[] } {
+): {
+  sources: Source[];
+  problems: SourceProblem[];
+  /** The line of a field of one of the returned sources. */
+  lineOf: (source: Source, path: Array<string | number>) => number | undefined;
+} {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter });
   if (document.errors.length > 0) {
     return {
       sources: [],
+      lineOf: () => undefined,
       problems: document.errors.map((error) => ({
         file,
         fieldPath: '',
@@ -96,10 +149,12 @@ export function parseSourceFile(
 
   const sources: Source[] = [];
   const problems: SourceProblem[] = [];
+  const prefixes = new Map<Source, Array<string | number>>();
   for (const entry of entries) {
     const result = sourceSchema.safeParse(entry.value);
     if (result.success) {
       sources.push(result.data);
+      prefixes.set(result.data, entry.prefix);
       continue;
     }
     for (const issue of result.error.issues) {
@@ -115,7 +170,9 @@ export function parseSourceFile(
       });
     }
   }
-  return { sources, problems };
+  const lineOfField = (source: Source, path: Array<string | number>) =>
+    lineOf(document, lineCounter, [...(prefixes.get(source) ?? []), ...path]);
+  return { sources, problems, lineOf: lineOfField };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

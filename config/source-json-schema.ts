@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parentFieldsSchema } from './parent.ts';
 import { paginationSchema, responseCheckSchema, scheduleSchema, secretRef, sourceSchema } from './source.ts';
 
 /**
@@ -61,6 +62,7 @@ const refinements = new Map<unknown, JsonSchema>([
   [secretRef, exactlyOne('secret', 'env')],
   [scheduleSchema, exactlyOne('cron', 'interval')],
   [cursorPagination, exactlyOne('tokenPath', 'lastRecordField')],
+  [parentFieldsSchema, { minProperties: 1 }],
   [sourceSchema, bodyNeedsPost],
 ]);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ParentConfig, parentSchema, placeholderSites } from './parent.ts';
 import { onInvalidField, recordSchemaField, schemaRegistryField } from './record-schema.ts';
 
 /**
@@ -269,6 +270,7 @@ export const sourceSchema = z
     pagination: paginationSchema.default({ type: 'none' }),
     records: recordsSchema.default({ path: '$' }),
     incremental: incrementalSchema.optional(),
+    parent: parentSchema.optional().describe('Read this endpoint once per record of another source'),
     rateLimit: rateLimitSchema.default({ requestsPerSecond: 10, maxConcurrent: 1 }),
     schedule: scheduleSchema.optional(),
     transform: transformSchema.optional(),
@@ -296,7 +298,41 @@ export const sourceSchema = z
         message: 'values sent "in: body" need method POST',
       });
     }
+    checkPlaceholders(source.id, source.request, source.parent, ctx);
   });
+
+/** Every `{placeholder}` of the request has a parent field to fill it, and a child is not its own parent. */
+function checkPlaceholders(
+  id: string,
+  request: z.infer<typeof requestSchema>,
+  parent: ParentConfig | undefined,
+  ctx: z.RefinementCtx,
+): void {
+  if (parent?.source === id) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['parent', 'source'],
+      message: 'a source cannot be its own parent',
+    });
+  }
+  for (const site of placeholderSites(request)) {
+    for (const name of site.names) {
+      if (parent === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: site.path,
+          message: `placeholder {${name}} needs a parent source to fill it: add "parent: { source: <id>, fields: { ${name}: <parent field> } }"`,
+        });
+      } else if (!(name in parent.fields)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: site.path,
+          message: `placeholder {${name}} has no parent field: add "${name}: <parent field>" to parent.fields (has: ${Object.keys(parent.fields).join(', ')})`,
+        });
+      }
+    }
+  }
+}
 
 /** A validated source with every default filled in. */
 export type Source = z.infer<typeof sourceSchema>;

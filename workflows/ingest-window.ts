@@ -12,7 +12,15 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { Checkpoint, WindowKind, WindowSummary, WindowTotals } from '../activities/window-contract.ts';
+import type {
+  Checkpoint,
+  ChildCheckpoint,
+  FetchChildPagesResult,
+  ParentPlan,
+  WindowKind,
+  WindowSummary,
+  WindowTotals,
+} from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { laterCursor } from './cursor-value.ts';
@@ -36,7 +44,15 @@ export interface IngestWindowInput {
   /** Partition date (YYYY-MM-DD) of the transform; by default the window's own (see ingestionDateOf). */
   ingestionDate?: string;
   /** Carried across continue-as-new; absent on the first run. */
-  carried?: { checkpoint: Checkpoint; totals: WindowTotals; startedAt: string; slice?: number };
+  carried?: {
+    checkpoint: Checkpoint;
+    totals: WindowTotals;
+    startedAt: string;
+    slice?: number;
+    /** A child source's window: its plan of parent records and where their chains stand. */
+    plan?: ParentPlan;
+    children?: ChildCheckpoint;
+  };
 }
 
 export interface WindowProgress {
@@ -44,6 +60,9 @@ export interface WindowProgress {
   totals: WindowTotals;
   startedAt: string;
   paused: boolean;
+  /** A child source's window: parent records planned, and the chains read so far. */
+  plan?: ParentPlan;
+  children?: ChildCheckpoint;
 }
 
 export const progressQuery = defineQuery<WindowProgress>('progress');
@@ -75,7 +94,7 @@ export function windowWorkflowId(sourceId: string, windowKey: string): string {
  */
 export async function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
   const { source } = input;
-  const { fetchPages, writeManifest } = proxyActivities<Activities>({
+  const { fetchPages, fetchChildPages, writeManifest } = proxyActivities<Activities>({
     // One attempt may run for the page budget plus a slow last request.
     startToCloseTimeout: `${source.activityBudget.seconds + Math.ceil(source.request.timeoutMs / 1000) * 2 + 30}s`,
     heartbeatTimeout: '10s',
@@ -84,12 +103,28 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 
+  const { planParents } = proxyActivities<Activities>({
+    // Reads the parent window's pages from S3 (heartbeating each), writes one plan object.
+    startToCloseTimeout: '30m',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+  });
+
   let checkpoint: Checkpoint = input.carried?.checkpoint ?? { pageNo: 0, token: null, done: false };
   let totals: WindowTotals = input.carried?.totals ?? { pages: 0, records: 0, bytes: 0 };
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
   let paused = input.paused === true;
   let batch: CancellationScope | undefined;
-  setHandler(progressQuery, () => ({ checkpoint, totals, startedAt, paused }));
+  let plan = input.carried?.plan;
+  let children = input.carried?.children;
+  setHandler(progressQuery, () => ({
+    checkpoint,
+    totals,
+    startedAt,
+    paused,
+    ...(plan === undefined ? {} : { plan }),
+    ...(children === undefined ? {} : { children }),
+  }));
   setHandler(pauseWindowSignal, () => {
     paused = true;
     batch?.cancel();
@@ -100,14 +135,18 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
 
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runId = workflowInfo().firstExecutionRunId;
-  const slices = slicesOf(input);
-  for (let slice = input.carried?.slice ?? 0; ; slice++) {
-    const bounds = slices[slice]!;
-    await readSlice(slice, bounds);
-    // A finished slice is kept for good: the source's watermark may move to its end.
-    if (slices.length > 1) await reportProgress(input.windowKey, totals, bounds.until);
-    if (slice + 1 >= slices.length) break;
-    checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
+  if (source.parent !== undefined) {
+    await readChildren();
+  } else {
+    const slices = slicesOf(input);
+    for (let slice = input.carried?.slice ?? 0; ; slice++) {
+      const bounds = slices[slice]!;
+      await readSlice(slice, bounds);
+      // A finished slice is kept for good: the source's watermark may move to its end.
+      if (slices.length > 1) await reportProgress(input.windowKey, totals, bounds.until);
+      if (slice + 1 >= slices.length) break;
+      checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
+    }
   }
 
   const quality = await checkWindowStep(source, input.windowKey, totals);
@@ -121,6 +160,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     ...(input.since === undefined ? {} : { since: input.since }),
     ...(input.until === undefined ? {} : { until: input.until }),
     ...(checkpoint.stopReason === undefined ? {} : { stopReason: checkpoint.stopReason }),
+    ...(source.parent && plan ? { parent: { sourceId: source.parent.source, parents: plan.parents } } : {}),
   });
   // Transform stage: the window succeeds only when its transform (if any) does.
   return transformWindow(source, summary, input.ingestionDate);
@@ -128,38 +168,91 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   /** Pages through one range until pagination ends, continuing as new when history grows. */
   async function readSlice(slice: number, bounds: { since?: string; until?: string }): Promise<void> {
     while (!checkpoint.done) {
-      await condition(() => !paused);
-      batch = new CancellationScope();
-      let result: Awaited<ReturnType<typeof fetchPages>>;
-      try {
-        result = await batch.run(() =>
-          fetchPages({
-            source,
-            windowKey: input.windowKey,
-            checkpoint,
-            windowRecords: totals.records,
-            runId,
-            ...bounds,
-          }),
-        );
-      } catch (error) {
-        // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
-        if (paused && isCancellation(error)) continue;
-        throw error;
-      } finally {
-        batch = undefined;
-      }
+      const result = await batchOfPages(() =>
+        fetchPages({
+          source,
+          windowKey: input.windowKey,
+          checkpoint,
+          windowRecords: totals.records,
+          runId,
+          ...bounds,
+        }),
+      );
+      if (result === undefined) continue;
       checkpoint = result.checkpoint;
       totals = addTotals(totals, result.added);
       await reportProgress(input.windowKey, totals);
-      const info = workflowInfo();
-      if (!checkpoint.done && (info.continueAsNewSuggested || info.historyLength >= historyEventLimit)) {
-        await continueAsNew<typeof ingestWindow>({
-          ...input,
-          paused,
-          carried: { checkpoint, totals, startedAt, slice },
-        });
-      }
+      if (!checkpoint.done) await rollOverIfDue(slice);
+    }
+  }
+
+  /**
+   * A child source's window: plan the parent records once (from the parent's pages in S3), then
+   * read their child chains batch by batch, continuing as new when history grows.
+   */
+  async function readChildren(): Promise<void> {
+    const parents: ParentPlan = plan ?? (await planParents({ source, windowKey: input.windowKey, runId }));
+    plan = parents;
+    let at: ChildCheckpoint = children ?? { next: 0, open: [], done: parents.parents === 0 };
+    children = at;
+    while (!at.done) {
+      const from = at;
+      const result: FetchChildPagesResult | undefined = await batchOfPages(() =>
+        fetchChildPages({
+          source,
+          windowKey: input.windowKey,
+          plan: parents,
+          checkpoint: from,
+          runId,
+          ...(input.since === undefined ? {} : { since: input.since }),
+          ...(input.until === undefined ? {} : { until: input.until }),
+        }),
+      );
+      if (result === undefined) continue;
+      at = result.checkpoint;
+      children = at;
+      totals = addTotals(totals, result.added);
+      await reportProgress(input.windowKey, totals);
+      if (!at.done) await rollOverIfDue(0);
+    }
+    checkpoint = {
+      pageNo: totals.pages,
+      token: null,
+      done: true,
+      stopReason: `every parent read (${parents.parents} from ${parents.parentPages} parent pages)`,
+    };
+  }
+
+  /** One activity of pages, once the window is not paused; undefined when a pause cancelled it. */
+  async function batchOfPages<T>(run: () => Promise<T>): Promise<T | undefined> {
+    await condition(() => !paused);
+    batch = new CancellationScope();
+    try {
+      return await batch.run(run);
+    } catch (error) {
+      // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
+      if (paused && isCancellation(error)) return undefined;
+      throw error;
+    } finally {
+      batch = undefined;
+    }
+  }
+
+  async function rollOverIfDue(slice: number): Promise<void> {
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength >= historyEventLimit) {
+      await continueAsNew<typeof ingestWindow>({
+        ...input,
+        paused,
+        carried: {
+          checkpoint,
+          totals,
+          startedAt,
+          slice,
+          ...(plan === undefined ? {} : { plan }),
+          ...(children === undefined ? {} : { children }),
+        },
+      });
     }
   }
 }

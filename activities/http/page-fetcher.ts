@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import ky, { type KyInstance } from 'ky';
+import { fillJson, fillText } from '../../config/parent.ts';
 import type { Source } from '../../config/source.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { createAuth } from './auth.ts';
@@ -35,9 +36,15 @@ export interface PageFetcher {
   /**
    * Fetches the page `token` names (`null`: the first). `lowerBound` and `upperBound` are the
    * window's incremental bounds, already formatted (the upper one is sent only when the source has
-   * `incremental.untilParam`). Every failure is an ApplicationFailure, classified once.
+   * `incremental.untilParam`). `placeholders` fill the `{name}`s of a child source's path, query
+   * and body from its parent record. Every failure is an ApplicationFailure, classified once.
    */
-  fetchPage(token: PageToken, lowerBound?: string, upperBound?: string): Promise<FetchedPage>;
+  fetchPage(
+    token: PageToken,
+    lowerBound?: string,
+    upperBound?: string,
+    placeholders?: Readonly<Record<string, unknown>>,
+  ): Promise<FetchedPage>;
 }
 
 export interface PageFetcherDeps {
@@ -61,11 +68,19 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   });
 
-  const firstRequest = (lowerBound: string | undefined, upperBound: string | undefined): OutgoingRequest => {
-    const url = new URL(joinUrl(config.baseUrl, config.path));
-    for (const [name, value] of Object.entries(config.query)) url.searchParams.set(name, String(value));
+  const firstRequest = (
+    lowerBound: string | undefined,
+    upperBound: string | undefined,
+    values: Readonly<Record<string, unknown>>,
+  ): OutgoingRequest => {
+    const url = new URL(joinUrl(config.baseUrl, fillText(config.path, values, encodeURIComponent)));
+    for (const [name, value] of Object.entries(config.query)) {
+      url.searchParams.set(name, typeof value === 'string' ? fillText(value, values) : String(value));
+    }
     let request: OutgoingRequest =
-      config.method === 'POST' ? { url, body: structuredClone(config.body ?? {}) } : { url };
+      config.method === 'POST'
+        ? { url, body: fillJson(structuredClone(config.body ?? {}), values) as Record<string, unknown> }
+        : { url };
     if (lowerBound !== undefined && source.incremental !== undefined) {
       request = placeValue(request, source.incremental.in, source.incremental.param, lowerBound);
     }
@@ -80,8 +95,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
   const countChecks = source.checks.filter((check) => check.minRecords !== undefined);
 
   return {
-    async fetchPage(token, lowerBound, upperBound) {
-      const request = strategy.apply(firstRequest(lowerBound, upperBound), token);
+    async fetchPage(token, lowerBound, upperBound, placeholders = {}) {
+      const request = strategy.apply(firstRequest(lowerBound, upperBound, placeholders), token);
       const context: FailureContext = {
         sourceId: source.id,
         method: config.method,

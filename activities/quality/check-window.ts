@@ -77,8 +77,14 @@ export async function checkWindow(
 
   const gathered = validate === undefined ? input.fields : undefined;
   if (gathered !== undefined) validRecords = input.records ?? 0;
-  for (let pageNo = 1; gathered === undefined && pageNo <= input.pages; pageNo++) {
-    const key = pageKey(prefix, pageNo);
+  const keys =
+    gathered !== undefined
+      ? []
+      : source.parent !== undefined
+        ? (await deps.store.listPages(prefix)).map((page) => page.key)
+        : Array.from({ length: input.pages }, (_, index) => pageKey(prefix, index + 1));
+  for (const [index, key] of keys.entries()) {
+    const pageNo = index + 1;
     const { valid, rejected } = split(
       await decodeJsonLines(await deps.store.getBytes(key)),
       pageNo,

@@ -26,3 +26,26 @@ export function pageNumberOf(key: string): number | undefined {
   const match = PAGE_FILE.exec(key);
   return match ? Number(match[1]) : undefined;
 }
+
+/** The prefix of one parent record's child pages: `<window prefix>/parent=<key>`. */
+export function parentPrefix(windowPrefix: string, parentKey: string): string {
+  return `${windowPrefix}/parent=${parentKey}`;
+}
+
+/**
+ * A parent record's key part, from the values that fill the child's placeholders (in the order
+ * `parent.fields` names them, joined by `+`). Characters outside letters, digits and `._-` are
+ * written as `:XX` (their UTF-8 bytes in hex), so the key stays deterministic and reversible.
+ */
+export function parentKeyOf(values: readonly unknown[]): string {
+  return values
+    .map((value) =>
+      [...new TextEncoder().encode(typeof value === 'string' ? value : (JSON.stringify(value) ?? 'null'))]
+        .map((byte) => {
+          const char = String.fromCharCode(byte);
+          return /[A-Za-z0-9._-]/.test(char) ? char : `:${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+        })
+        .join(''),
+    )
+    .join('+');
+}

@@ -1,4 +1,5 @@
 import {
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -29,6 +30,25 @@ export interface StoredPage {
 }
 
 export function createRawPageStore(s3: S3Client, bucket: string) {
+  const listObjects = async (prefix: string): Promise<Array<{ key: string; bytes: number }>> => {
+    const objects: Array<{ key: string; bytes: number }> = [];
+    let continuationToken: string | undefined;
+    do {
+      const listing = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: `${prefix}/`,
+          ContinuationToken: continuationToken,
+        }),
+      );
+      for (const object of listing.Contents ?? []) {
+        if (object.Key) objects.push({ key: object.Key, bytes: object.Size ?? 0 });
+      }
+      continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
+    } while (continuationToken);
+    return objects;
+  };
+
   return {
     bucket,
 
@@ -58,26 +78,66 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
       }
     },
 
-    /** Page objects under a window prefix, in page order. */
+    /**
+     * Page objects under a window prefix, in page order; a child source's pages (under
+     * `parent=<key>/` folders) folder by folder, in page order within each.
+     */
     async listPages(prefix: string): Promise<StoredPage[]> {
       const pages: StoredPage[] = [];
+      for (const object of await listObjects(prefix)) {
+        const pageNo = pageNumberOf(object.key);
+        if (pageNo !== undefined) pages.push({ ...object, pageNo });
+      }
+      const folder = (key: string) => key.slice(0, key.lastIndexOf('/'));
+      return pages.sort((a, b) =>
+        folder(a.key) === folder(b.key) ? a.pageNo - b.pageNo : folder(a.key) < folder(b.key) ? -1 : 1,
+      );
+    },
+
+    /** Deletes every object under a prefix (a child window's pages before it is read again). */
+    async deletePrefix(prefix: string): Promise<number> {
+      const keys = (await listObjects(prefix)).map((object) => object.key);
+      for (let at = 0; at < keys.length; at += 1000) {
+        await s3.send(
+          new DeleteObjectsCommand({
+            Bucket: bucket,
+            Delete: { Objects: keys.slice(at, at + 1000).map((Key) => ({ Key })), Quiet: true },
+          }),
+        );
+      }
+      return keys.length;
+    },
+
+    /** The parsed JSON object at a key, or undefined when there is none. */
+    async getJson(key: string): Promise<unknown> {
+      try {
+        const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return JSON.parse((await object.Body?.transformToString()) ?? 'null');
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+    },
+
+    /** The folders right under a prefix, e.g. the `window=<key>` folders of a source. */
+    async listFolders(prefix: string): Promise<string[]> {
+      const folders: string[] = [];
       let continuationToken: string | undefined;
       do {
         const listing = await s3.send(
           new ListObjectsV2Command({
             Bucket: bucket,
             Prefix: `${prefix}/`,
+            Delimiter: '/',
             ContinuationToken: continuationToken,
           }),
         );
-        for (const object of listing.Contents ?? []) {
-          const pageNo = object.Key ? pageNumberOf(object.Key) : undefined;
-          if (object.Key && pageNo !== undefined)
-            pages.push({ key: object.Key, pageNo, bytes: object.Size ?? 0 });
+        for (const common of listing.CommonPrefixes ?? []) {
+          if (common.Prefix) folders.push(common.Prefix.replace(/\/$/, ''));
         }
         continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
       } while (continuationToken);
-      return pages.sort((a, b) => a.pageNo - b.pageNo);
+      return folders;
     },
 
     async putJson(key: string, value: unknown): Promise<void> {

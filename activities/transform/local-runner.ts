@@ -42,9 +42,11 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
         const manifest = JSON.parse(
           new TextDecoder().decode(await getBytes(options.s3, request.bucket, window.manifestKey)),
         ) as ManifestObjects;
-        for (const object of manifest.objects) {
+        for (const [index, object] of manifest.objects.entries()) {
           const body = await getBytes(options.s3, request.bucket, object.key);
-          await writeFile(path.join(pagesDir, path.basename(object.key)), body);
+          // Numbered in manifest order: a child source's pages share names across parent folders.
+          const name = `${String(index + 1).padStart(6, '0')}-${path.basename(object.key)}`;
+          await writeFile(path.join(pagesDir, name), body);
         }
         inputs.push({
           source: window.sourceId,

@@ -46,6 +46,7 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
       origin: `http://${request.headers.host}`,
       records,
       pageSize: options.recordsPerPage,
+      params: {},
     });
     sendJson(response, 200, output.body, output.headers);
   };

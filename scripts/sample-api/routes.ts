@@ -9,6 +9,8 @@ export interface RouteInput {
   /** The dataset after the `updated_since` filter. */
   records: SampleRecord[];
   pageSize: number;
+  /** Values of the route's `:name` segments, e.g. `{ id: "42" }` for `/records/:id/comments`. */
+  params: Record<string, string>;
 }
 
 export interface RouteOutput {
@@ -118,7 +120,54 @@ export const routes: Record<string, Route> = {
 
   /** Everything at once. */
   '/single': get(({ records }) => ({ body: { data: records } })),
+
+  /**
+   * A child resource (comments under a record), paged by an opaque cursor: record N has N % 6
+   * comments, 2 per page unless `limit` says otherwise; `{ comments, next_cursor }`.
+   */
+  '/records/:id/comments': get(({ query, records, params }) => {
+    const recordId = Number(params.id);
+    if (!records.some((record) => record.id === recordId)) throw new RangeError(`no record ${params.id}`);
+    const comments = commentsOf(recordId);
+    const start = decodeCursor(query.get('cursor'));
+    const end = start + sizeParam(query, 'limit', 2);
+    return {
+      body: {
+        comments: comments.slice(start, end),
+        next_cursor: end < comments.length ? encodeCursor(end) : '',
+      },
+    };
+  }),
 };
+
+/** The comments of record `recordId`, the same on every run. */
+export function commentsOf(recordId: number): Array<{ id: number; record_id: number; body: string }> {
+  return Array.from({ length: recordId % 6 }, (_, index) => ({
+    id: recordId * 100 + index + 1,
+    record_id: recordId,
+    body: `comment ${index + 1} on record ${recordId}`,
+  }));
+}
+
+/** The route a path takes (exact, or with `:name` segments) and the segment values. */
+export function routeOf(
+  pathname: string,
+): { name: string; route: Route; params: Record<string, string> } | undefined {
+  const exact = routes[pathname];
+  if (exact !== undefined) return { name: pathname, route: exact, params: {} };
+  const parts = pathname.split('/');
+  for (const [name, route] of Object.entries(routes)) {
+    const pattern = name.split('/');
+    if (!name.includes(':') || pattern.length !== parts.length) continue;
+    const params: Record<string, string> = {};
+    const matches = pattern.every((segment, index) => {
+      if (segment.startsWith(':')) params[segment.slice(1)] = decodeURIComponent(parts[index]!);
+      return segment.startsWith(':') ? parts[index] !== '' : segment === parts[index];
+    });
+    if (matches) return { name, route, params };
+  }
+  return undefined;
+}
 
 function get(handle: Route['handle']): Route {
   return { method: 'GET', handle };

@@ -4,7 +4,7 @@ import { createSampleAuth, type SampleAuth, type TokenRequest } from './auth.ts'
 import { createDataset, type SampleRecord, updatedBefore, updatedSince } from './dataset.ts';
 import { applyFault, type Fault, takeFault } from './faults.ts';
 import { readBody, sendJson } from './json-io.ts';
-import { routes } from './routes.ts';
+import { routeOf, routes } from './routes.ts';
 import { createStats, recordRequest, type SampleApiStats } from './stats.ts';
 
 export interface SampleApiOptions {
@@ -53,8 +53,10 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
-    const route = url.pathname;
-    recordRequest(stats, route, request.method ?? 'GET');
+    const matched = routeOf(url.pathname);
+    // Requests are counted per route, so `/records/:id/comments` counts every record's comments.
+    const route = matched?.name ?? url.pathname;
+    recordRequest(stats, route, request.method ?? 'GET', url.pathname + url.search);
     const rawBody = await readBody(request);
     const fault = takeFault(faults, route);
     if (fault !== undefined && (await applyFault(fault, response))) return;
@@ -64,7 +66,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
       const { status, body } = auth.issueToken(request, new URLSearchParams(rawBody));
       return sendJson(response, status, body);
     }
-    const target = routes[route];
+    const target = matched?.route;
     if (target === undefined)
       return sendJson(response, 404, { error: 'not_found', routes: Object.keys(routes) });
     if (request.method !== target.method) return sendJson(response, 405, { error: 'method_not_allowed' });
@@ -82,6 +84,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
           url.searchParams.get('updated_before') ?? body.updated_before,
         ),
         pageSize: settings.pageSize,
+        params: matched?.params ?? {},
       });
       sendJson(response, 200, output.body, output.headers);
     } catch (error) {

@@ -1,6 +1,8 @@
 export interface RequestLogEntry {
   route: string;
   method: string;
+  /** The path and query string requested, when the server gives it. */
+  url?: string;
   /** Date.now() when the request arrived. */
   at: number;
 }
@@ -51,8 +53,8 @@ export function createStats(): SampleApiStats {
   return stats;
 }
 
-export function recordRequest(stats: SampleApiStats, route: string, method: string): void {
+export function recordRequest(stats: SampleApiStats, route: string, method: string, url?: string): void {
   stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
   stats.total++;
-  stats.log.push({ route, method, at: Date.now() });
+  stats.log.push({ route, method, at: Date.now(), ...(url === undefined ? {} : { url }) });
 }

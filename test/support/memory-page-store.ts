@@ -31,6 +31,24 @@ export function memoryPageStore(delayPut: (key: string) => Promise<void> = async
     async putJson(key, value) {
       objects.set(key, { body: new TextEncoder().encode(JSON.stringify(value)) });
     },
+    async deletePrefix(prefix) {
+      const keys = [...objects.keys()].filter((key) => key.startsWith(`${prefix}/`));
+      for (const key of keys) objects.delete(key);
+      return keys.length;
+    },
+    async getJson(key) {
+      const object = objects.get(key);
+      return object === undefined ? undefined : JSON.parse(new TextDecoder().decode(object.body));
+    },
+    async listFolders(prefix) {
+      const folders = new Set<string>();
+      for (const key of objects.keys()) {
+        if (!key.startsWith(`${prefix}/`)) continue;
+        const rest = key.slice(prefix.length + 1);
+        if (rest.includes('/')) folders.add(`${prefix}/${rest.slice(0, rest.indexOf('/'))}`);
+      }
+      return [...folders].sort();
+    },
     async getBytes(key) {
       const object = objects.get(key);
       if (object === undefined) throw new Error(`no object ${key}`);

@@ -1,0 +1,225 @@
+import { Context } from '@temporalio/activity';
+import type { Source } from '../../config/source.ts';
+import { formatBound } from '../http/incremental.ts';
+import type { PageFetcher } from '../http/page-fetcher.ts';
+import type { PageToken } from '../http/pagination/strategy.ts';
+import { createPaginationGuard } from '../pagination-guard.ts';
+import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
+import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
+import type { RawPageStore } from '../storage/raw-page-store.ts';
+import type {
+  Checkpoint,
+  FetchChildPagesInput,
+  FetchChildPagesResult,
+  OpenChain,
+} from '../window-contract.ts';
+import { addPage, maxCursorOf, shapeOf, withinUpperBound } from '../window-totals.ts';
+import { type PlannedParent, readPlan } from './plan-parents.ts';
+
+export interface FetchChildPagesDeps {
+  store: RawPageStore;
+  rawPrefix: string;
+  pageFetcherFor(source: Source): PageFetcher;
+  draining?: AbortSignal;
+}
+
+/** Chains started ahead of the first unfinished one, per chain read at once: bounds the checkpoint's size. */
+const LOOKAHEAD_PER_CHAIN = 4;
+const LIVENESS_HEARTBEAT_MS = 1_000;
+
+/**
+ * Reads a child source's pages for the parents its plan lists: one pagination chain per parent
+ * record (placeholders filled from it, its fields copied into every child record), up to
+ * `parent.concurrency` chains at once, all inside the source's rate limit. Pages go to
+ * `parent=<key>/page-NNNNNN.jsonl.gz`; the checkpoint moves after each page is written and names
+ * the parent and the child page, so a retry resumes there.
+ */
+export async function fetchChildPages(
+  deps: FetchChildPagesDeps,
+  input: FetchChildPagesInput,
+): Promise<FetchChildPagesResult> {
+  const context = Context.current();
+  const { source, windowKey } = input;
+  const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);
+  const plan = await readPlan(deps.store, input.plan.planKey);
+  const lowerBound =
+    input.since && source.incremental ? formatBound(input.since, source.incremental.format) : undefined;
+  const upperBound =
+    input.until && source.incremental ? formatBound(input.until, source.incremental.format) : undefined;
+  const fetcher = deps.pageFetcherFor(source);
+  const chains = source.parent?.concurrency ?? source.rateLimit.maxConcurrent;
+
+  const details = context.info.heartbeatDetails as FetchChildPagesResult | undefined;
+  let progress: FetchChildPagesResult =
+    details?.checkpoint && details.checkpoint.next >= input.checkpoint.next
+      ? details
+      : { checkpoint: input.checkpoint, added: { pages: 0, records: 0, bytes: 0 }, adoptedPages: 0 };
+  // Pages written after the last heartbeat that reached the server carry a stamp: adopt them.
+  const mayHaveOrphans =
+    context.info.attempt > 1 || details !== undefined || input.checkpoint.open.length > 0;
+  const heartbeat = () => context.heartbeat(progress);
+  heartbeat();
+  const liveness = setInterval(heartbeat, LIVENESS_HEARTBEAT_MS);
+
+  const deadline = Date.now() + source.activityBudget.seconds * 1000;
+  let pagesThisAttempt = 0;
+  let failure: unknown;
+  const mayRequest = () =>
+    failure === undefined &&
+    pagesThisAttempt < source.activityBudget.pages &&
+    Date.now() < deadline &&
+    deps.draining?.aborted !== true &&
+    !context.cancellationSignal.aborted;
+
+  const open = new Map(progress.checkpoint.open.map((chain) => [chain.parent, chain]));
+  const running = new Set<number>();
+  let nextToStart = Math.max(progress.checkpoint.next, ...[...open.keys()].map((parent) => parent + 1));
+
+  const save = (chain: OpenChain, added?: { records: number; bytes: number; page: readonly unknown[] }) => {
+    open.set(chain.parent, chain);
+    let next = progress.checkpoint.next;
+    while (open.get(next)?.checkpoint.done) open.delete(next++);
+    progress = {
+      checkpoint: {
+        next,
+        open: [...open.values()].sort((a, b) => a.parent - b.parent),
+        done: next >= plan.length,
+      },
+      added:
+        added === undefined
+          ? progress.added
+          : addPage(
+              progress.added,
+              added.records,
+              added.bytes,
+              maxCursorOf(source, added.page),
+              shapeOf(added.page),
+            ),
+      adoptedPages: progress.adoptedPages,
+    };
+    heartbeat();
+  };
+
+  /** The chain a free slot reads next: a started one nobody is reading, else the next parent. */
+  const claim = (): OpenChain | undefined => {
+    for (const chain of open.values()) {
+      if (!chain.checkpoint.done && !running.has(chain.parent)) return chain;
+    }
+    const limit = progress.checkpoint.next + LOOKAHEAD_PER_CHAIN * chains;
+    if (nextToStart >= plan.length || nextToStart >= limit) return undefined;
+    const parent = nextToStart++;
+    return { parent, key: plan[parent]!.key, checkpoint: { pageNo: 0, token: null, done: false } };
+  };
+
+  const readChain = async (start: OpenChain, planned: PlannedParent) => {
+    const folder = parentPrefix(prefix, start.key);
+    let checkpoint: Checkpoint = start.checkpoint;
+    const guard = createPaginationGuard(source, {
+      pageNo: checkpoint.pageNo,
+      records: 0,
+      recentTokens: checkpoint.recentTokens ?? [],
+    });
+    while (!checkpoint.done && mayRequest()) {
+      const key = pageKey(folder, checkpoint.pageNo + 1);
+      const adopted = mayHaveOrphans ? await adopt(deps.store, key, input.runId, checkpoint) : undefined;
+      if (adopted !== undefined) {
+        checkpoint = adopted.checkpoint;
+        progress = { ...progress, adoptedPages: progress.adoptedPages + 1 };
+        save({ ...start, checkpoint }, adopted);
+        continue;
+      }
+      pagesThisAttempt++;
+      const token: PageToken = checkpoint.token;
+      const page = guard.inspect(
+        token,
+        await fetcher.fetchPage(token, lowerBound, upperBound, planned.values),
+      );
+      const records = withinUpperBound(source, input.until, page.records).map((record) =>
+        withParentFields(record, planned.copy),
+      );
+      const body = await encodeJsonLines(records);
+      await deps.store.putPage(key, body, {
+        run: input.runId,
+        token: JSON.stringify(token),
+        next: JSON.stringify(page.next.token),
+        records: records.length,
+      });
+      const pageNo = checkpoint.pageNo + 1;
+      checkpoint =
+        page.next.token === null
+          ? { pageNo, token: null, done: true, stopReason: page.next.reason }
+          : { pageNo, token: page.next.token, done: false, recentTokens: guard.state().recentTokens };
+      save({ ...start, checkpoint }, { records: records.length, bytes: body.length, page: records });
+    }
+  };
+
+  const slot = async () => {
+    for (
+      let chain = mayRequest() ? claim() : undefined;
+      chain !== undefined;
+      chain = mayRequest() ? claim() : undefined
+    ) {
+      running.add(chain.parent);
+      try {
+        await readChain(chain, plan[chain.parent]!);
+      } catch (error) {
+        failure ??= error;
+      } finally {
+        running.delete(chain.parent);
+      }
+    }
+  };
+
+  try {
+    if (plan.length !== input.plan.parents) {
+      throw new Error(
+        `the plan ${input.plan.planKey} lists ${plan.length} parents, not the ${input.plan.parents} planned; re-run the window`,
+      );
+    }
+    await Promise.all(Array.from({ length: chains }, slot));
+    if (failure !== undefined) throw failure;
+  } finally {
+    clearInterval(liveness);
+    heartbeat();
+  }
+  context.log.info('child pages fetched', {
+    sourceId: source.id,
+    windowKey,
+    parentsDone: progress.checkpoint.next,
+    parents: plan.length,
+    pages: progress.added.pages,
+    records: progress.added.records,
+    adoptedPages: progress.adoptedPages,
+  });
+  return progress;
+}
+
+function withParentFields(record: unknown, copy: Record<string, unknown>): unknown {
+  if (Object.keys(copy).length === 0) return record;
+  return typeof record === 'object' && record !== null && !Array.isArray(record)
+    ? { ...record, ...copy }
+    : { value: record, ...copy };
+}
+
+/** A page an interrupted attempt of this run wrote from this checkpoint, read from its stamp. */
+async function adopt(
+  store: RawPageStore,
+  key: string,
+  runId: string,
+  checkpoint: Checkpoint,
+): Promise<{ checkpoint: Checkpoint; records: number; bytes: number; page: readonly unknown[] } | undefined> {
+  const stamp = await store.readStamp(key);
+  if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(checkpoint.token)) return undefined;
+  const next = JSON.parse(stamp.next) as PageToken;
+  const pageNo = checkpoint.pageNo + 1;
+  return {
+    checkpoint:
+      next === null
+        ? { pageNo, token: null, done: true, stopReason: 'pagination ended' }
+        : { pageNo, token: next, done: false },
+    records: stamp.records,
+    bytes: stamp.bytes,
+    // Rare (a resumed attempt): read the page back for its cursor and shape.
+    page: await decodeJsonLines(await store.getBytes(key)),
+  };
+}

@@ -1,0 +1,58 @@
+import type { Source } from '../config/source.ts';
+import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
+import { mergeFieldTypes } from '../workflows/field-types.ts';
+import { cursorAsInstant } from '../workflows/watermark.ts';
+import { getPath } from './http/json-path.ts';
+import { createFieldTypes } from './quality/schema-fingerprint.ts';
+import type { WindowTotals } from './window-contract.ts';
+
+/** What a written page adds to a window's totals, computed while its records are in memory. */
+
+export function addPage(
+  totals: WindowTotals,
+  records: number,
+  bytes: number,
+  maxCursor: CursorValue | undefined,
+  fields: string[],
+): WindowTotals {
+  const later = laterCursor(totals.maxCursor, maxCursor);
+  const shape = mergeFieldTypes(totals.fields ?? [], fields);
+  return {
+    pages: totals.pages + 1,
+    records: totals.records + records,
+    bytes: totals.bytes + bytes,
+    ...(later === undefined ? {} : { maxCursor: later }),
+    ...(shape.length === 0 ? {} : { fields: shape }),
+  };
+}
+
+/** The `path: types` lines of a page's records, for the window's schema fingerprint. */
+export function shapeOf(records: readonly unknown[]): string[] {
+  const shape = createFieldTypes();
+  for (const record of records) shape.add(record);
+  return shape.fields();
+}
+
+export function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue | undefined {
+  const field = source.incremental?.cursorField;
+  if (field === undefined) return undefined;
+  let max: CursorValue | undefined;
+  for (const record of records) max = laterCursor(max, cursorValueOf(getPath(record, field)));
+  return max;
+}
+
+/**
+ * The records of a backfill chunk before its upper bound. Sent as `untilParam` when the API takes
+ * one; checked here too, so that chunks never overlap even when the API ignores it or has none.
+ */
+export function withinUpperBound(source: Source, until: string | undefined, records: unknown[]): unknown[] {
+  const field = source.incremental?.cursorField;
+  if (field === undefined || until === undefined) return records;
+  const limit = Date.parse(until);
+  return records.filter((record) => {
+    const value = cursorValueOf(getPath(record, field));
+    const instant =
+      value === undefined ? undefined : cursorAsInstant(value, source.incremental?.format ?? 'iso8601');
+    return instant === undefined || Date.parse(instant) < limit;
+  });
+}
