@@ -5,21 +5,39 @@ type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 
 const LIMIT = 50;
 
+const TYPES: readonly JsonType[] = ['array', 'boolean', 'null', 'number', 'object', 'string'];
+const BIT: Record<JsonType, number> = { array: 1, boolean: 2, null: 4, number: 8, object: 16, string: 32 };
+
 /** Collects the field paths and JSON types of records: `a.b: string`, `tags[]: string`, `items[].id: number`. */
 export function createFieldTypes() {
-  const types = new Map<string, Set<JsonType>>();
+  // Types as bit sets, and child paths built once per parent path and key: this runs on every
+  // record of every page, on the path between one response and the next request.
+  const types = new Map<string, number>();
+  const childPaths = new Map<string, Map<string, string>>();
+  const childPath = (path: string, key: string) => {
+    let children = childPaths.get(path);
+    if (children === undefined) {
+      children = new Map();
+      childPaths.set(path, children);
+    }
+    let child = children.get(key);
+    if (child === undefined) {
+      child = path === '' ? key : `${path}.${key}`;
+      children.set(key, child);
+    }
+    return child;
+  };
   const see = (path: string, value: unknown) => {
     const type = jsonType(value);
-    if (path !== '') {
-      const seen = types.get(path) ?? new Set<JsonType>();
-      types.set(path, seen.add(type));
-    }
+    if (path !== '') types.set(path, (types.get(path) ?? 0) | BIT[type]);
     if (type === 'object') {
-      for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-        see(path === '' ? key : `${path}.${key}`, child);
+      const object = value as Record<string, unknown>;
+      for (const key in object) {
+        if (Object.hasOwn(object, key)) see(childPath(path, key), object[key]);
       }
     } else if (type === 'array') {
-      for (const item of value as unknown[]) see(`${path}[]`, item);
+      const items = `${path}[]`;
+      for (const item of value as unknown[]) see(items, item);
     }
   };
   return {
@@ -30,7 +48,7 @@ export function createFieldTypes() {
     fields(): string[] {
       return [...types.entries()]
         .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([path, seen]) => `${path}: ${[...seen].sort().join('|')}`);
+        .map(([path, bits]) => `${path}: ${TYPES.filter((type) => bits & BIT[type]).join('|')}`);
     },
   };
 }
