@@ -8,6 +8,7 @@ import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import { loadPipelineDefinition } from './load-pipeline-definition.ts';
 import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
 import type { SecretResolver } from './secrets.ts';
+import { type SignalChildrenInput, signalChildren } from './signal-children.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import { getTransformStatus, startTransform, type TransformDeps } from './transform/transform-activities.ts';
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     fetchChildPages: (input: FetchChildPagesInput) => fetchChildPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
     signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),
+    signalChildren: (input: SignalChildrenInput) => signalChildren(deps, input),
     // --- transform stage ---
     startTransform: (input: StartTransformInput) => startTransform(deps.transform, input),
     getTransformStatus: (input: { jobName: string; runId: string }) =>

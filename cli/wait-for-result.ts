@@ -6,7 +6,10 @@ import type { ClientContext } from './with-client.ts';
 
 export interface WaitOptions {
   sourceId: string;
-  requestId: string;
+  /** The window queued by this sync request; or */
+  requestId?: string;
+  /** the window with this key (a child source's window for its parent's window of that key). */
+  windowKey?: string;
   /** The rejected signals before the request was sent: any other `sync` rejection is this one's. */
   rejectedBefore: RejectedSignal[];
   pollMs?: number;
@@ -15,7 +18,8 @@ export interface WaitOptions {
 }
 
 /**
- * Polls the source's `status` until its last results hold the window queued by `requestId`.
+ * Polls the source's `status` until its last results hold the window queued by `requestId` (or the
+ * window keyed `windowKey`).
  * A rejected sync or a workflow that stops is exit 1.
  */
 export async function waitForResult(context: ClientContext, options: WaitOptions): Promise<WindowResult> {
@@ -24,9 +28,16 @@ export async function waitForResult(context: ClientContext, options: WaitOptions
   for (;;) {
     const view = await querySourceView(context, options.sourceId);
     if (view.state === 'not-started') {
+      // A child source's workflow is started by its parent's once the parent's window is done.
+      if (options.windowKey !== undefined) {
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500));
+        continue;
+      }
       throw new CliError(EXIT.failed, `source/${options.sourceId} stopped before the window finished`);
     }
-    const result = view.lastResults.find((r) => r.requestId === options.requestId);
+    const result = view.lastResults.find((r) =>
+      options.windowKey === undefined ? r.requestId === options.requestId : r.windowKey === options.windowKey,
+    );
     if (result !== undefined) return result;
     const rejected = view.rejectedSignals.find((r) => r.signal === 'sync' && !seen.has(rejectionKey(r)));
     if (rejected !== undefined) {

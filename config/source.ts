@@ -299,6 +299,13 @@ export const sourceSchema = z
       });
     }
     checkPlaceholders(source.id, source.request, source.parent, ctx);
+    if (source.parent !== undefined && source.schedule !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['schedule'],
+        message: `a child source reads each window of its parent "${source.parent.source}" once that window succeeds: schedule the parent, not the child`,
+      });
+    }
   });
 
 /** Every `{placeholder}` of the request has a parent field to fill it, and a child is not its own parent. */

@@ -61,13 +61,29 @@ export async function pipeline(input: PipelineRunInput): Promise<PipelineSummary
   const sources = new Map(given.map((source) => [source.id, source]));
   const slots = limiter(definition.concurrency);
   const windows = new Map<string, Promise<WindowSummary | undefined>>();
-  definition.sources.forEach((sourceId, index) => {
-    const result = summary.sources[index]!;
-    windows.set(
-      sourceId,
-      slots.run(() => ingest(sources.get(sourceId), result)),
-    );
-  });
+  /** A child source's window starts once its parent's window of this run has succeeded. */
+  const windowOf = (sourceId: string): Promise<WindowSummary | undefined> => {
+    const known = windows.get(sourceId);
+    if (known) return known;
+    const result = summary.sources[definition.sources.indexOf(sourceId)]!;
+    const parentId = sources.get(sourceId)?.parent?.source;
+    const inRun = parentId !== undefined && parentId !== sourceId && definition.sources.includes(parentId);
+    windows.set(sourceId, Promise.resolve(undefined)); // a parent loop (refused when sources load) cannot recurse
+    const window = (inRun ? windowOf(parentId) : Promise.resolve(undefined)).then((parentWindow) => {
+      if (inRun && parentWindow === undefined) {
+        Object.assign(result, {
+          status: 'skipped',
+          error: `parent source ${parentId} failed`,
+          finishedAt: now(),
+        });
+        return undefined;
+      }
+      return slots.run(() => ingest(sources.get(sourceId), result));
+    });
+    windows.set(sourceId, window);
+    return window;
+  };
+  for (const sourceId of definition.sources) windowOf(sourceId);
 
   async function ingest(source: Source | undefined, result: PipelineSourceResult) {
     result.status = 'running';

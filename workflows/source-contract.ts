@@ -45,7 +45,21 @@ export interface BackfillRequest {
   requestId?: string;
 }
 
+/**
+ * Sent by a parent source's workflow after each of its windows succeeds, to each child source
+ * (`parent.source` names it): the child reads that window's parent records, under the same key.
+ */
+export interface ParentWindowRequest {
+  windowKey: string;
+  kind: WindowKind;
+  since?: string;
+  until?: string;
+  /** The child's latest definition, from the worker's sources folder. */
+  source?: Source;
+}
+
 export const syncSignal = defineSignal<[SyncRequest?]>('sync');
+export const parentWindowSignal = defineSignal<[ParentWindowRequest]>('parentWindow');
 export const pauseSignal = defineSignal<[PauseRequest?]>('pause');
 export const resumeSignal = defineSignal<[]>('resume');
 export const backfillSignal = defineSignal<[BackfillRequest]>('backfill');

@@ -5,11 +5,14 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
+  proxyActivities,
   type SignalDefinition,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.ts';
 import type { WindowSummary } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import { planBackfill } from './backfill-plan.ts';
@@ -25,6 +28,7 @@ import {
 import { SourceIdAttribute, WindowKindAttribute } from './search-attributes.ts';
 import {
   backfillSignal,
+  parentWindowSignal,
   pauseSignal,
   type QueuedWindow,
   resumeSignal,
@@ -60,6 +64,13 @@ interface Running {
 }
 
 const KEPT = 20;
+const WINDOW_KEY = /^[A-Za-z0-9._=:+-]+$/;
+const WINDOW_KINDS = ['incremental', 'full', 'backfill'];
+
+const { signalChildren } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 5 },
+});
 const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
 
 /**
@@ -106,6 +117,16 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     signalRunning(pauseWindowSignal);
   };
 
+  /** A child source's windows follow its parent's: it takes no sync or backfill of its own. */
+  const followsParent = (signal: string) => {
+    if (source.parent === undefined) return false;
+    reject(
+      signal,
+      `source "${source.id}" reads the windows of its parent "${source.parent.source}": ${signal} "${source.parent.source}" instead, and each of its windows is read here once it succeeds`,
+    );
+    return true;
+  };
+
   setHandler(syncSignal, (request) => {
     if (request !== undefined && (typeof request !== 'object' || request === null)) {
       return reject('sync', 'expected no input or an object {"requestId"?: string}');
@@ -119,6 +140,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       }
       source = request.source;
     }
+    if (followsParent('sync')) return;
     if (
       request?.until !== undefined &&
       (typeof request.until !== 'string' || Number.isNaN(Date.parse(request.until)))
@@ -157,7 +179,41 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     signalRunning(resumeWindowSignal);
   });
 
+  setHandler(parentWindowSignal, (request) => {
+    if (typeof request !== 'object' || request === null) {
+      return reject('parentWindow', 'expected an object {"windowKey": string, "kind": string}');
+    }
+    if (request.source?.id === source.id) source = request.source;
+    if (source.parent === undefined) {
+      return reject('parentWindow', `source "${source.id}" has no parent, so it reads no parent windows`);
+    }
+    if (typeof request.windowKey !== 'string' || !WINDOW_KEY.test(request.windowKey)) {
+      return reject(
+        'parentWindow',
+        `"windowKey" must be a window key, got ${JSON.stringify(request.windowKey)}`,
+      );
+    }
+    if (!WINDOW_KINDS.includes(request.kind)) {
+      return reject(
+        'parentWindow',
+        `"kind" must be one of ${WINDOW_KINDS.join(', ')}, got ${JSON.stringify(request.kind)}`,
+      );
+    }
+    if (
+      state.queue.some((window) => window.windowKey === request.windowKey) ||
+      running.has(request.windowKey)
+    )
+      return;
+    state.queue.push({
+      windowKey: request.windowKey,
+      kind: request.kind,
+      ...(typeof request.since === 'string' ? { since: request.since } : {}),
+      ...(typeof request.until === 'string' ? { until: request.until } : {}),
+    });
+  });
+
   setHandler(backfillSignal, (request) => {
+    if (followsParent('backfill')) return;
     if (!source.incremental) {
       return reject(
         'backfill',
@@ -263,9 +319,33 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     }
   };
 
+  /** Child sources (in the worker's sources folder) read each window of this one that succeeded. */
+  const tellChildren = async (window: QueuedWindow) => {
+    // Source workflows started before child sources existed replay their windows without this step.
+    if (!patched('signal-child-sources')) return;
+    try {
+      await signalChildren({
+        sourceId: source.id,
+        window: {
+          windowKey: window.windowKey,
+          kind: window.kind,
+          ...(window.since === undefined ? {} : { since: window.since }),
+          ...(window.until === undefined ? {} : { until: window.until }),
+        },
+      });
+    } catch (error) {
+      log.warn('could not signal child sources', {
+        sourceId: source.id,
+        windowKey: window.windowKey,
+        error: rootCause(error).message,
+      });
+    }
+  };
+
   const launch = async (window: QueuedWindow) => {
     state.queue = state.queue.filter((queued) => queued !== window);
-    const incremental = window.kind === 'incremental' ? source.incremental : undefined;
+    // A child's window reads its parent's window, bounds included; only a source of its own has a watermark.
+    const incremental = window.kind === 'incremental' && !source.parent ? source.incremental : undefined;
     const since = incremental ? nextLowerBound(incremental, state.watermark) : window.since;
     // A sliced window needs an end to slice up to: the moment it starts, unless the sync named one.
     const until = window.until ?? (incremental?.step && since !== undefined ? now() : undefined);
@@ -306,9 +386,10 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     });
     if (state.paused) handle.signal(pauseWindowSignal).catch(() => undefined);
     handle.result().then(
-      (summary) => {
-        running.delete(window.windowKey);
+      async (summary) => {
         succeeded(started, summary);
+        await tellChildren(started);
+        running.delete(window.windowKey);
       },
       (error: unknown) => {
         running.delete(window.windowKey);

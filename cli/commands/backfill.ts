@@ -4,7 +4,7 @@ import { planBackfill } from '../../workflows/backfill-plan.ts';
 import { type BackfillRequest, backfillSignal } from '../../workflows/source-contract.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
-import { findSource } from '../find-source.ts';
+import { findSource, refuseChildSource } from '../find-source.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
 import { parseIsoDuration } from '../iso-duration.ts';
 import { operatorCommand } from '../operator-command.ts';
@@ -45,6 +45,7 @@ export const backfillCommand = operatorCommand(USAGE, async (args) => {
   const plan = planBackfill(request);
   if ('error' in plan) throw usageError(plan.error.replace(/"(from|to|chunk)"/g, '--$1'));
   const source = await findSource(values.sources, sourceId);
+  refuseChildSource(source, 'backfill');
   if (source.incremental === undefined) {
     throw usageError(
       `source "${sourceId}" has no "incremental" settings, so it cannot read a date range: add incremental.cursorField and incremental.param (and untilParam for the upper bound)`,

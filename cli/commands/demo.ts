@@ -66,6 +66,7 @@ export async function demoCommand(_args: string[]): Promise<number> {
   );
 
   const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
+  const context = await connectClient();
   const worker = await createTributaryWorker({
     connection,
     namespace: settings.TEMPORAL_NAMESPACE,
@@ -74,14 +75,31 @@ export async function demoCommand(_args: string[]): Promise<number> {
       store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
       rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
       secrets: createSecretResolver({ secretsManager, ttlMs: settings.TRIBUTARY_SECRET_TTL_SECONDS * 1000 }),
+      // A parent source's workflow finds its children in the sources folder and signals them.
+      client: context.client,
+      sourcesPath,
+      taskQueue: settings.TRIBUTARY_TASK_QUEUE,
     }),
   });
   const running = worker.run();
-  const context = await connectClient();
   let failed = 0;
   try {
     say(`syncing ${sources.length} sources from ${sourcesPath}/ through their workflows (source/<id>) ...\n`);
-    const runs = await Promise.allSettled(sources.map((source) => syncAndWait(context, source)));
+    // A child source is not synced: it reads its parent's window, under the same key, once that succeeds.
+    const results = new Map<string, Promise<WindowResult>>();
+    const resultOf = (source: Source): Promise<WindowResult> => {
+      let result = results.get(source.id);
+      if (result === undefined) {
+        const parent = sources.find((s) => s.id === source.parent?.source);
+        result =
+          parent === undefined
+            ? syncAndWait(context, source)
+            : resultOf(parent).then((parentResult) => childWindow(context, source, parentResult));
+        results.set(source.id, result);
+      }
+      return result;
+    };
+    const runs = await Promise.allSettled(sources.map(resultOf));
     let total = 0;
     for (const [index, run] of runs.entries()) {
       const sourceId = sources[index]!.id;
@@ -96,7 +114,10 @@ export async function demoCommand(_args: string[]): Promise<number> {
       const prefix = windowPrefix(settings.TRIBUTARY_RAW_PREFIX, sourceId, result.windowKey);
       say(formatWindowResult(sourceId, result));
       say(`  manifest   s3://${settings.TRIBUTARY_BUCKET}/${manifestKey(prefix)}`);
-      say(`  first page s3://${settings.TRIBUTARY_BUCKET}/${pageKey(prefix, 1)}`);
+      const firstPage = sources[index]!.parent
+        ? `${prefix}/parent=*/page-000001.jsonl.gz`
+        : pageKey(prefix, 1);
+      say(`  first page s3://${settings.TRIBUTARY_BUCKET}/${firstPage}`);
       say(
         `  workflow   ${state.temporal.uiUrl}/namespaces/default/workflows/${encodeURIComponent(sourceWorkflowId(sourceId))}\n`,
       );
@@ -129,6 +150,16 @@ async function syncAndWait(context: ClientContext, source: Source): Promise<Wind
         `${source.id} is paused (${reason}): "npm run tributary -- resume ${source.id}" lets it run\n`,
       ),
   });
+}
+
+/** The child source's window for its parent's window: started by the parent's workflow. */
+async function childWindow(
+  context: ClientContext,
+  child: Source,
+  parent: WindowResult,
+): Promise<WindowResult> {
+  if (parent.status !== 'succeeded') throw new Error(`its parent ${child.parent?.source} failed`);
+  return waitForResult(context, { sourceId: child.id, windowKey: parent.windowKey, rejectedBefore: [] });
 }
 
 async function storeSecret(client: SecretsManagerClient, name: string, value: string): Promise<void> {

@@ -42,7 +42,11 @@ export function describeSource(source: Source): string {
     `pagination=${source.pagination.type}`,
     `auth=${source.auth.type}`,
     `records=${source.records.path}`,
-    source.incremental ? `incremental=${source.incremental.cursorField}` : 'full refresh',
+    source.parent
+      ? `per ${source.parent.source} record`
+      : source.incremental
+        ? `incremental=${source.incremental.cursorField}`
+        : 'full refresh',
     `rate=${source.rateLimit.requestsPerSecond}/s`,
   ];
   if (source.schedule) parts.push(`schedule=${source.schedule.cron ?? source.schedule.interval}`);

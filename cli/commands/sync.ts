@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { syncSignal } from '../../workflows/source-contract.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
-import { findSource } from '../find-source.ts';
+import { findSource, refuseChildSource } from '../find-source.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { printOutcome } from '../print-outcome.ts';
@@ -39,6 +39,7 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
   const [sourceId, ...extra] = positionals;
   if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
   const source = await findSource(values.sources, sourceId);
+  refuseChildSource(source, 'sync');
   const requestId = randomUUID();
   return withClient(async (context) => {
     const before = values.wait ? await querySourceView(context, sourceId) : undefined;

@@ -151,8 +151,13 @@ function fillPathParameters(endpoint: ListEndpoint, todos: string[]): string {
     const parameter = endpoint.parameters.find((p) => p.in === 'path' && p.name === name);
     const value = exampleOf(parameter?.example ?? parameter?.schema?.example ?? parameter?.schema?.default);
     if (value !== undefined) return encodeURIComponent(String(value));
-    todos.push(`replace \`${whole}\` in request.path with a value (tributary does not fill path parameters)`);
-    return whole;
+    // A bare `{name}` would be a placeholder without a parent source to fill it: not a valid source.
+    const stand = name.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+    todos.push(
+      `replace \`${stand}\` (the path parameter \`${whole}\`) in request.path with a value, or read it from a parent source: ` +
+        `path \`${whole}\` and parent: { source: <id>, fields: { ${name}: <parent field> } }`,
+    );
+    return stand;
   });
 }
 

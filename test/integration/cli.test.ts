@@ -19,7 +19,10 @@ describe('tributary sources validate', () => {
     expect(result.stdout).toMatch(
       /^ok {2}tickets +GET http:\/\/127\.0\.0\.1:8787\/cursor {2}\(pagination=cursor/m,
     );
-    expect(result.stdout).toContain('5 source(s) valid in 5 file(s)');
+    expect(result.stdout).toMatch(
+      /^ok {2}ticket-comments +GET http:\/\/127\.0\.0\.1:8787\/records\/\{ticket_id\}\/comments {2}\(.*per tickets record/m,
+    );
+    expect(result.stdout).toContain('6 source(s) valid in 6 file(s)');
   });
 
   it('prints every problem with file, line and field, and exits 1', async () => {

@@ -1,14 +1,22 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { startWindow } from '../../cli/start-window.ts';
+import { pipelineSchema } from '../../config/pipeline.ts';
 import { type Source, type SourceInput, sourceSchema } from '../../config/source.ts';
 import { commentsOf } from '../../scripts/sample-api/routes.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
+import { pipeline } from '../../workflows/pipeline.ts';
+import { pipelineWorkflowId } from '../../workflows/pipeline-contract.ts';
+import { sourceWorkflowId, syncSignal } from '../../workflows/source-contract.ts';
 import { readWindow } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
+import { sourceDriver } from '../support/source-driver.ts';
 import { awsClientConfig, startTestWorker, type TestWorker } from '../support/test-worker.ts';
 import { until } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
@@ -120,6 +128,95 @@ describe('a child source (comments under records)', () => {
       /reads window 'never-ingested' of its parent 'records', which has no manifest .*ingest that window of 'records' first/,
     );
     expect(api.stats.total).toBe(before);
+  });
+});
+
+describe('operating a child source', () => {
+  let api: SampleApi;
+  let worker: TestWorker;
+  const suffix = randomUUID().slice(0, 6);
+  const parentId = `issues-${suffix}`;
+  const childId = `comments-${suffix}`;
+  const parentOf = () => cursorSource(api.url, { id: parentId });
+  const childOf = () =>
+    commentsSource(api, {
+      id: childId,
+      parent: { source: parentId, fields: { record_id: 'id' }, copy: { _parent_id: 'id' } },
+    });
+
+  beforeAll(async () => {
+    api = await startSampleApi({ records: 30, pageSize: 10 });
+    // The worker's sources folder names the child: that is how a parent's workflow finds it.
+    const folder = mkdtempSync(path.join(tmpdir(), 'children-'));
+    writeFileSync(
+      path.join(folder, 'sources.yaml'),
+      JSON.stringify({
+        sources: [
+          {
+            id: parentId,
+            request: { baseUrl: api.url, path: '/cursor' },
+            pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+            records: { path: 'data', primaryKey: 'id' },
+          },
+          {
+            id: childId,
+            request: { baseUrl: api.url, path: '/records/{record_id}/comments' },
+            pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+            records: { path: 'comments' },
+            parent: { source: parentId, fields: { record_id: 'id' }, copy: { _parent_id: 'id' } },
+          },
+        ],
+      }),
+    );
+    worker = await startTestWorker(stack, {}, { sourcesPath: folder });
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await api?.close();
+  });
+
+  it('reads every window of its parent that succeeds, under the same key, and refuses a sync of its own', async () => {
+    const parent = sourceDriver(worker.client, worker.taskQueue, parentOf());
+    const requestId = await parent.sync();
+    const parentResult = await parent.resultOf(requestId);
+    expect(parentResult.status).toBe('succeeded');
+
+    const child = sourceDriver(worker.client, worker.taskQueue, childOf());
+    const done = await child.until(
+      (status) => status.lastResults.some((result) => result.windowKey === parentResult.windowKey),
+      "the child's window for the parent's window",
+    );
+    const childResult = done.lastResults.find((result) => result.windowKey === parentResult.windowKey)!;
+    const ids = api.dataset.map((record) => record.id);
+    expect(childResult).toMatchObject({
+      status: 'succeeded',
+      kind: 'full',
+      records: expectedComments(ids).length,
+    });
+
+    await worker.client.workflow.getHandle(sourceWorkflowId(childId)).signal(syncSignal, {});
+    const refused = await child.until((status) => status.rejectedSignals.length > 0, 'the sync refused');
+    expect(refused.rejectedSignals[0]).toMatchObject({
+      signal: 'sync',
+      reason: expect.stringContaining(`reads the windows of its parent "${parentId}"`),
+    });
+  });
+
+  it('runs after its parent in a pipeline that lists both, whatever their order', async () => {
+    const definition = pipelineSchema.parse({ id: `family-${suffix}`, sources: [childId, parentId] });
+    const logicalDate = '2024-02-01';
+    const summary = await worker.client.workflow.execute(pipeline, {
+      taskQueue: worker.taskQueue,
+      workflowId: pipelineWorkflowId(definition.id, logicalDate),
+      args: [{ pipeline: definition, sources: [childOf(), parentOf()], logicalDate }],
+    });
+    const [childRun, parentRun] = summary.sources;
+    expect(summary.status).toBe('succeeded');
+    expect(childRun).toMatchObject({
+      status: 'succeeded',
+      records: expectedComments(api.dataset.map((r) => r.id)).length,
+    });
+    expect(Date.parse(childRun!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(parentRun!.finishedAt!));
   });
 });
 

@@ -62,7 +62,7 @@ describe('tributary sources init --from-openapi', () => {
     expect(sources['repos-issues']).toMatchObject({
       request: {
         baseUrl: 'https://api.github.com',
-        path: '/repos/{owner}/{repo}/issues',
+        path: '/repos/OWNER/REPO/issues',
         query: { per_page: 100 },
       },
       auth: { type: 'none' },
@@ -73,7 +73,9 @@ describe('tributary sources init --from-openapi', () => {
     expect(sources.repositories?.incremental).toBeUndefined();
     const text = texts['repos-issues.yaml']!;
     expectSchemaComment(out, text);
-    expect(text).toContain('# TODO: replace `{owner}` in request.path');
+    expect(text).toContain(
+      '# TODO: replace `OWNER` (the path parameter `{owner}`) in request.path with a value, or read it from a parent source',
+    );
     expect(text).toContain('# guess: the spec declares no security scheme');
     expect(run.stdout).toContain('2 TODO comment(s)');
   });

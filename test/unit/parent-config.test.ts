@@ -101,6 +101,18 @@ describe('a parent/child source', () => {
   });
 });
 
+describe('a child source', () => {
+  it('takes no schedule: its windows follow its parent', () => {
+    expect(
+      problemsOf(
+        `${comments('parent: { source: issues, fields: { issue_id: id } }')}schedule: { interval: PT1H }\n`,
+      ),
+    ).toEqual([
+      '8:schedule: a child source reads each window of its parent "issues" once that window succeeds: schedule the parent, not the child',
+    ]);
+  });
+});
+
 describe('placeholders', () => {
   it('fill a path escaped, a query as text, and a body keeping the value type', () => {
     expect(fillText('/issues/{id}/comments', { id: 'a/b c' }, encodeURIComponent)).toBe(
