@@ -100,6 +100,34 @@ describe('a child source (comments under records)', () => {
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
   });
 
+  it('under an incremental parent, expands only the parents that changed in the window', async () => {
+    const parent = cursorSource(api.url, {
+      id: 'records',
+      incremental: { cursorField: 'updated_at', param: 'updated_since' },
+    });
+    const since = api.dataset[30]!.updated_at;
+    await (
+      await startWindow(worker.client, {
+        source: parent,
+        taskQueue: worker.taskQueue,
+        windowKey: 'inc-1',
+        since,
+      })
+    ).result();
+    const requestsBefore = api.stats.requests(COMMENTS);
+    const summary = await (
+      await startWindow(worker.client, {
+        source: commentsSource(api),
+        taskQueue: worker.taskQueue,
+        windowKey: 'inc-1',
+      })
+    ).result();
+    const changed = api.dataset.slice(30).map((record) => record.id);
+    const { records } = await readWindow(worker.store, summary.manifestKey);
+    expect((records as Array<{ id: number }>).sort(byId)).toEqual(expectedComments(changed).sort(byId));
+    expect(api.stats.requests(COMMENTS) - requestsBefore).toBe(chainRequests(changed));
+  });
+
   it('with records: all, reads every parent window written so far, each parent once', async () => {
     const parent = cursorSource(api.url, { id: 'records' });
     await (
