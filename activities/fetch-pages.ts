@@ -1,12 +1,14 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
+import { mergeFieldTypes } from '../workflows/field-types.ts';
 import { formatBound } from './http/incremental.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { NextPage, PageToken } from './http/pagination/strategy.ts';
 import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
+import { createFieldTypes } from './quality/schema-fingerprint.ts';
 import { decodeJsonLines, encodeJsonLines } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
@@ -19,8 +21,10 @@ export interface FetchPagesDeps {
   pageFetcherFor(source: Source): PageFetcher;
   /** Aborted when the worker process starts draining (SIGTERM): stop at the next page boundary. */
   draining?: AbortSignal;
-  /** Page uploads in flight at most while the next pages are fetched (default: twice the source's maxConcurrent, at least 2). */
+  /** Page uploads in flight at most while the next pages are fetched (default: twice the source's maxConcurrent, at least 6). */
   uploadsInFlight?: number;
+  /** Least time between two progress heartbeats (default PROGRESS_HEARTBEAT_MS; 0: after every page). */
+  heartbeatEveryMs?: number;
 }
 
 /** A page whose upload has started, with what the checkpoint needs once it has finished. */
@@ -31,7 +35,8 @@ interface WrittenPage {
   bytes: number;
   maxCursor: CursorValue | undefined;
   recentTokens: string[];
-  fields: string[];
+  /** Its records, for the window's shape once the page is committed. */
+  rows: readonly unknown[];
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -42,6 +47,12 @@ interface Progress {
 }
 
 const LIVENESS_HEARTBEAT_MS = 1_000;
+/**
+ * Heartbeats go out at most this often while pages commit. The SDK sends the server the latest
+ * details only every few seconds anyway, and pages written in between are adopted through their
+ * S3 stamps on a retry; converting the details on every page cost the chain measurable CPU.
+ */
+const PROGRESS_HEARTBEAT_MS = 100;
 
 /**
  * Fetches pages of one window until its page or time budget is spent or pagination ends,
@@ -61,7 +72,25 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
 
   let progress: Progress = resumedProgress(input, context.info.heartbeatDetails);
   progress = await adoptWrittenPages(deps.store, prefix, input.runId, progress);
-  const heartbeat = () => context.heartbeat(progress);
+  // The shape of the pages this attempt commits, merged into the totals only when they are reported.
+  const shape = createFieldTypes();
+  const report = (): Progress => {
+    const fields = mergeFieldTypes(progress.added.fields ?? [], shape.fields());
+    return { ...progress, added: { ...progress.added, ...(fields.length === 0 ? {} : { fields }) } };
+  };
+  let lastBeat = 0;
+  let pendingBeat: NodeJS.Timeout | undefined;
+  const heartbeat = () => {
+    clearTimeout(pendingBeat);
+    pendingBeat = undefined;
+    lastBeat = Date.now();
+    context.heartbeat(report());
+  };
+  const heartbeatSoon = () => {
+    const wait = lastBeat + (deps.heartbeatEveryMs ?? PROGRESS_HEARTBEAT_MS) - Date.now();
+    if (wait <= 0) heartbeat();
+    else pendingBeat ??= setTimeout(heartbeat, wait);
+  };
   heartbeat();
   const liveness = setInterval(heartbeat, LIVENESS_HEARTBEAT_MS);
 
@@ -72,20 +101,15 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
   let pagesThisAttempt = 0;
   // The checkpoint moves only over pages whose upload, and every upload before it, has finished.
-  const uploadLimit = deps.uploadsInFlight ?? Math.max(2, 2 * source.rateLimit.maxConcurrent);
+  const uploadLimit = deps.uploadsInFlight ?? Math.max(6, 2 * source.rateLimit.maxConcurrent);
   const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
+    for (const record of page.rows) shape.add(record);
     progress = {
       checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
-      added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.fields),
+      added: addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
       adoptedPages: progress.adoptedPages,
     };
-    heartbeat();
-    context.log.debug('page written', {
-      ...log,
-      pageNo: page.pageNo,
-      records: page.records,
-      bytes: page.bytes,
-    });
+    heartbeatSoon();
   });
   const guard = createPaginationGuard(source, {
     pageNo: progress.checkpoint.pageNo,
@@ -127,7 +151,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         bytes: body.length,
         maxCursor,
         recentTokens: guard.state().recentTokens,
-        fields: shapeOf(records),
+        rows: records,
       };
       await uploads.add(written, () => deps.store.putPage(key, body, stamp));
       fetched = await pages.next();
@@ -140,8 +164,10 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
     throw error;
   } finally {
     clearInterval(liveness);
+    clearTimeout(pendingBeat);
     await pages.close();
   }
+  progress = report();
   context.log.info('pages fetched', {
     ...log,
     pageNo: progress.checkpoint.pageNo,

@@ -16,7 +16,7 @@ export function addPage(
   fields: string[],
 ): WindowTotals {
   const later = laterCursor(totals.maxCursor, maxCursor);
-  const shape = mergeFieldTypes(totals.fields ?? [], fields);
+  const shape = fields.length === 0 ? (totals.fields ?? []) : mergeFieldTypes(totals.fields ?? [], fields);
   return {
     pages: totals.pages + 1,
     records: totals.records + records,

@@ -257,7 +257,7 @@ export const orchestrationSchema = z.strictObject({
 });
 
 export const activityBudgetSchema = z.strictObject({
-  pages: positiveInt.default(100).describe('Pages one fetchPages activity fetches before it returns'),
+  pages: positiveInt.default(1000).describe('Pages one fetchPages activity fetches before it returns'),
   seconds: positiveInt.default(60).describe('Seconds one fetchPages activity runs before it returns'),
 });
 
@@ -282,7 +282,7 @@ export const sourceSchema = z
       .enum(['retry', 'fail'])
       .default('retry')
       .describe('A failed check retries the page like a 5xx, or fails the window'),
-    activityBudget: activityBudgetSchema.default({ pages: 100, seconds: 60 }),
+    activityBudget: activityBudgetSchema.default({ pages: 1000, seconds: 60 }),
     orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
   })
   .superRefine((source, ctx) => {

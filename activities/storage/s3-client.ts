@@ -5,6 +5,9 @@ import type { StorageSettings } from '../../config/worker-settings.ts';
 export function createS3Client(settings: Pick<StorageSettings, 'AWS_ENDPOINT_URL' | 'AWS_REGION'>): S3Client {
   return new S3Client({
     region: settings.AWS_REGION,
+    // Every PutObject already carries its signed SHA-256 payload hash (x-amz-content-sha256), which
+    // S3 verifies; the SDK's default extra CRC32 header only costs CPU here and at the store.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL, forcePathStyle: true } : {}),
   });
 }

@@ -121,7 +121,7 @@ describe('fetchPages with concurrent fetches and overlapped uploads', () => {
     );
     const prefix = windowPrefix('raw', src.id, 'w');
     let heartbeats = 0;
-    await ingest(src, { store, uploadsInFlight: 6 }, (details) => {
+    await ingest(src, { store, uploadsInFlight: 6, heartbeatEveryMs: 0 }, (details) => {
       heartbeats++;
       for (let pageNo = 1; pageNo <= details.checkpoint.pageNo; pageNo++)
         expect(completed).toContain(pageKey(prefix, pageNo));
