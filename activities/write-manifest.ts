@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { manifestKey, windowPrefix } from './storage/raw-keys.ts';
+import { manifestKey, pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { WindowSummary, WriteManifestInput } from './window-contract.ts';
 
@@ -9,24 +9,26 @@ export interface WriteManifestDeps {
 }
 
 /**
- * Writes the window's manifest: the pages of this run (1..pages, or every `parent=<key>/` folder's
- * pages for a child source) with their sizes, and the totals.
- * Pages past `pages` left by an earlier, longer run of the same window are not listed, so readers
- * that follow the manifest never see them.
+ * Writes the window's manifest: the keys of this run's pages and the totals. A window's pages are
+ * 1..pages by construction (the checkpoint only ever moved over written pages), so their keys come
+ * from the count, not from listing the prefix (which lists thousands of keys per window, and would
+ * also find pages past `pages` that an earlier, longer run of the same window left); the last page
+ * is checked to be there. A child source's pages sit in one folder per parent record, emptied when
+ * its window was planned: those are listed.
  */
 export async function writeManifest(
   deps: WriteManifestDeps,
   input: WriteManifestInput,
 ): Promise<WindowSummary> {
   const prefix = windowPrefix(deps.rawPrefix, input.sourceId, input.windowKey);
-  const listed = await deps.store.listPages(prefix);
-  // A child window's folders hold only this run's pages: its plan cleared the window first.
-  const pages = input.parent ? listed : listed.filter((page) => page.pageNo <= input.totals.pages);
-  const missing = input.totals.pages - pages.length;
-  if (missing > 0) {
+  const keys = input.parent
+    ? (await deps.store.listPages(prefix)).map((page) => page.key)
+    : Array.from({ length: input.totals.pages }, (_, index) => pageKey(prefix, index + 1));
+  const last = keys.at(-1);
+  if (keys.length !== input.totals.pages || (last !== undefined && !(await deps.store.exists(last)))) {
     throw new Error(
       `window ${input.windowKey} of source ${input.sourceId} should have ${input.totals.pages} pages under ` +
-        `s3://${deps.store.bucket}/${prefix}/ but ${missing} are missing; re-run the window`,
+        `s3://${deps.store.bucket}/${prefix}/ but ${input.parent ? `${keys.length} are there` : `page ${input.totals.pages} is missing`}; re-run the window`,
     );
   }
   const key = manifestKey(prefix);
@@ -46,12 +48,12 @@ export async function writeManifest(
   await deps.store.putJson(key, {
     ...summary,
     ...(schemaFields ? { schemaFields } : {}),
-    objects: pages.map((page) => ({ key: page.key, bytes: page.bytes })),
+    objects: keys.map((key) => ({ key })),
   });
   Context.current().log.info('manifest written', {
     sourceId: input.sourceId,
     windowKey: input.windowKey,
-    pages: pages.length,
+    pages: keys.length,
     records: input.totals.records,
   });
   return summary;

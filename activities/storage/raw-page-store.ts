@@ -66,6 +66,17 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
       );
     },
 
+    /** Whether an object exists at the key. */
+    async exists(key: string): Promise<boolean> {
+      try {
+        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return true;
+      } catch (error) {
+        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return false;
+        throw error;
+      }
+    },
+
     /** The stamp and size of a written page, or undefined when the page does not exist or carries none. */
     async readStamp(key: string): Promise<(PageStamp & { bytes: number }) | undefined> {
       try {

@@ -15,6 +15,9 @@ export function memoryPageStore(delayPut: (key: string) => Promise<void> = async
       objects.set(key, { body, stamp });
       completed.push(key);
     },
+    async exists(key) {
+      return objects.has(key);
+    },
     async readStamp(key) {
       const object = objects.get(key);
       return object?.stamp && { ...object.stamp, bytes: object.body.byteLength };

@@ -4,7 +4,7 @@ import type { RawPageStore } from '../../activities/storage/raw-page-store.ts';
 interface Manifest {
   records: number;
   pages: number;
-  objects: Array<{ key: string; bytes: number }>;
+  objects: Array<{ key: string }>;
 }
 
 /** Reads a window back the way a downstream job would: the manifest, then every page it lists. */
