@@ -40,6 +40,17 @@ describe('tributary sources validate', () => {
   });
 });
 
+describe('tributary sync and backfill of a child source', () => {
+  it.each(['sync', 'backfill'])('%s points to the parent and exits 2', async (command) => {
+    const args = command === 'sync' ? [] : ['--from', '2024-01-01T00:00:00Z', '--to', '2024-01-02T00:00:00Z'];
+    const result = await tributary([command, 'ticket-comments', '--sources', examples, ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `ticket-comments reads the windows of its parent "tickets": run "tributary ${command} tickets"`,
+    );
+  });
+});
+
 describe('tributary window', () => {
   let api: Awaited<ReturnType<typeof startSampleApi>>;
   let worker: TestWorker;
