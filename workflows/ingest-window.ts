@@ -117,14 +117,12 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   let batch: CancellationScope | undefined;
   let plan = input.carried?.plan;
   let children = input.carried?.children;
-  setHandler(progressQuery, () => ({
-    checkpoint,
-    totals,
-    startedAt,
-    paused,
+  /** A child window's plan and chains, as the progress query shows them and continue-as-new carries them. */
+  const childState = () => ({
     ...(plan === undefined ? {} : { plan }),
     ...(children === undefined ? {} : { children }),
-  }));
+  });
+  setHandler(progressQuery, () => ({ checkpoint, totals, startedAt, paused, ...childState() }));
   setHandler(pauseWindowSignal, () => {
     paused = true;
     batch?.cancel();
@@ -244,14 +242,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
       await continueAsNew<typeof ingestWindow>({
         ...input,
         paused,
-        carried: {
-          checkpoint,
-          totals,
-          startedAt,
-          slice,
-          ...(plan === undefined ? {} : { plan }),
-          ...(children === undefined ? {} : { children }),
-        },
+        carried: { checkpoint, totals, startedAt, slice, ...childState() },
       });
     }
   }

@@ -30,22 +30,29 @@ export interface StoredPage {
 }
 
 export function createRawPageStore(s3: S3Client, bucket: string) {
-  const listObjects = async (prefix: string): Promise<Array<{ key: string; bytes: number }>> => {
-    const objects: Array<{ key: string; bytes: number }> = [];
+  /** Every ListObjectsV2 answer under a prefix, continuation followed. */
+  async function* listings(prefix: string, delimiter?: string) {
     let continuationToken: string | undefined;
     do {
       const listing = await s3.send(
         new ListObjectsV2Command({
           Bucket: bucket,
           Prefix: `${prefix}/`,
+          ...(delimiter === undefined ? {} : { Delimiter: delimiter }),
           ContinuationToken: continuationToken,
         }),
       );
+      yield listing;
+      continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
+    } while (continuationToken);
+  }
+  const listObjects = async (prefix: string): Promise<Array<{ key: string; bytes: number }>> => {
+    const objects: Array<{ key: string; bytes: number }> = [];
+    for await (const listing of listings(prefix)) {
       for (const object of listing.Contents ?? []) {
         if (object.Key) objects.push({ key: object.Key, bytes: object.Size ?? 0 });
       }
-      continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
-    } while (continuationToken);
+    }
     return objects;
   };
 
@@ -133,21 +140,11 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
     /** The folders right under a prefix, e.g. the `window=<key>` folders of a source. */
     async listFolders(prefix: string): Promise<string[]> {
       const folders: string[] = [];
-      let continuationToken: string | undefined;
-      do {
-        const listing = await s3.send(
-          new ListObjectsV2Command({
-            Bucket: bucket,
-            Prefix: `${prefix}/`,
-            Delimiter: '/',
-            ContinuationToken: continuationToken,
-          }),
-        );
+      for await (const listing of listings(prefix, '/')) {
         for (const common of listing.CommonPrefixes ?? []) {
           if (common.Prefix) folders.push(common.Prefix.replace(/\/$/, ''));
         }
-        continuationToken = listing.IsTruncated ? listing.NextContinuationToken : undefined;
-      } while (continuationToken);
+      }
       return folders;
     },
 
