@@ -9,7 +9,7 @@ import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
 import { createFieldTypes } from './quality/schema-fingerprint.ts';
-import { decodeJsonLines, encodeJsonLines } from './storage/jsonl.ts';
+import { decodeJsonLines, jsonLinesText } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { Checkpoint, FetchPagesInput, FetchPagesResult, WindowTotals } from './window-contract.ts';
@@ -134,7 +134,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       pageNo++;
       pagesThisAttempt++;
       const records = withinUpperBound(source, input.until, page.records);
-      const body = await encodeJsonLines(records);
+      const lines = jsonLinesText(records);
       const maxCursor = maxCursorOf(source, records);
       const key = pageKey(prefix, pageNo);
       const stamp = {
@@ -148,12 +148,14 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         pageNo,
         next: page.next,
         records: records.length,
-        bytes: body.length,
+        bytes: 0, // known once written
         maxCursor,
         recentTokens: guard.state().recentTokens,
         rows: records,
       };
-      await uploads.add(written, () => deps.store.putPage(key, body, stamp));
+      await uploads.add(written, async () => {
+        written.bytes = await deps.store.writeLines(key, lines, stamp);
+      });
       fetched = await pages.next();
     }
     await uploads.drain();

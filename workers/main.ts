@@ -6,6 +6,7 @@ import { createActivities } from '../activities/index.ts';
 import { createSecretResolver } from '../activities/secrets.ts';
 import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
 import { createS3Client } from '../activities/storage/s3-client.ts';
+import { createThreadedPageWriter } from '../activities/storage/threaded-page-writer.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
@@ -30,6 +31,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
   const s3 = createS3Client(settings);
+  // Pages are gzipped and written on an upload thread, off the event loop that follows the API.
+  const uploads = createThreadedPageWriter({
+    bucket: settings.TRIBUTARY_BUCKET,
+    AWS_REGION: settings.AWS_REGION,
+    ...(settings.AWS_ENDPOINT_URL ? { AWS_ENDPOINT_URL: settings.AWS_ENDPOINT_URL } : {}),
+  });
   const activities = createActivities({
     draining: draining.signal,
     // The schedule bridge signals source workflows over the worker's own connection.
@@ -38,7 +45,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     pipelinesPath: env.TRIBUTARY_PIPELINES ?? 'pipelines',
     glue: new GlueClient(clientConfig),
     taskQueue: settings.TRIBUTARY_TASK_QUEUE,
-    store: createRawPageStore(s3, settings.TRIBUTARY_BUCKET),
+    store: { ...createRawPageStore(s3, settings.TRIBUTARY_BUCKET), writeLines: uploads.writeLines },
     transform: transformDepsFromEnv(env, {
       s3,
       bucket: settings.TRIBUTARY_BUCKET,
@@ -63,6 +70,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
     await worker.run();
   } finally {
+    await uploads.close();
     await connection.close();
   }
 }

@@ -4,7 +4,7 @@ import { formatBound } from '../http/incremental.ts';
 import type { PageFetcher } from '../http/page-fetcher.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
 import { createPaginationGuard } from '../pagination-guard.ts';
-import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
+import { decodeJsonLines, jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 import type {
@@ -137,8 +137,7 @@ export async function fetchChildPages(
       const records = withinUpperBound(source, input.until, page.records).map((record) =>
         withParentFields(record, planned.copy),
       );
-      const body = await encodeJsonLines(records);
-      await deps.store.putPage(key, body, {
+      const bytes = await deps.store.writeLines(key, jsonLinesText(records), {
         run: input.runId,
         token: JSON.stringify(token),
         next: JSON.stringify(page.next.token),
@@ -149,7 +148,7 @@ export async function fetchChildPages(
         page.next.token === null
           ? { pageNo, token: null, done: true, stopReason: page.next.reason }
           : { pageNo, token: page.next.token, done: false, recentTokens: guard.state().recentTokens };
-      save({ ...start, checkpoint }, { records: records.length, bytes: body.length, page: records });
+      save({ ...start, checkpoint }, { records: records.length, bytes, page: records });
     }
   };
 

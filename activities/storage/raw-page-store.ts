@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { gzipText } from './jsonl.ts';
 import { pageNumberOf } from './raw-keys.ts';
 
 /**
@@ -56,21 +57,33 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
     return objects;
   };
 
+  const putPage = async (key: string, body: Buffer, stamp: PageStamp): Promise<void> => {
+    const metadata = encodeStamp(stamp);
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentType: 'application/x-ndjson',
+        ContentEncoding: 'gzip',
+        ...(metadata ? { Metadata: metadata } : {}),
+      }),
+    );
+  };
+
   return {
     bucket,
 
-    async putPage(key: string, body: Buffer, stamp: PageStamp): Promise<void> {
-      const metadata = encodeStamp(stamp);
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: body,
-          ContentType: 'application/x-ndjson',
-          ContentEncoding: 'gzip',
-          ...(metadata ? { Metadata: metadata } : {}),
-        }),
-      );
+    putPage,
+
+    /**
+     * Gzips JSON Lines text and writes it as a page; resolves to the page's size. The worker
+     * process runs this on an upload thread (threaded-page-writer.ts), off the fetch loop.
+     */
+    async writeLines(key: string, lines: string, stamp: PageStamp): Promise<number> {
+      const body = await gzipText(lines);
+      await putPage(key, body, stamp);
+      return body.length;
     },
 
     /** Whether an object exists at the key. */

@@ -1,3 +1,4 @@
+import { gzipText } from '../../activities/storage/jsonl.ts';
 import { pageNumberOf } from '../../activities/storage/raw-keys.ts';
 import type { PageStamp, RawPageStore, StoredPage } from '../../activities/storage/raw-page-store.ts';
 
@@ -14,6 +15,11 @@ export function memoryPageStore(delayPut: (key: string) => Promise<void> = async
       await delayPut(key);
       objects.set(key, { body, stamp });
       completed.push(key);
+    },
+    async writeLines(key, lines, stamp) {
+      const body = await gzipText(lines);
+      await store.putPage(key, body, stamp);
+      return body.length;
     },
     async exists(key) {
       return objects.has(key);
