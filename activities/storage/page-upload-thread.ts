@@ -2,11 +2,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createRawPageStore, type PageStamp } from './raw-page-store.ts';
 import { createS3Client } from './s3-client.ts';
 
-/** What the worker's main thread sends: one page as JSON Lines text, to gzip and write. */
+/** What the worker's main thread sends: one gzipped page (its buffer transferred, not copied). */
 export interface PageUploadRequest {
   id: number;
   key: string;
-  lines: string;
+  body: Uint8Array;
   stamp: PageStamp;
 }
 
@@ -27,8 +27,9 @@ if (parentPort) {
   const settings = workerData as PageUploadThreadSettings;
   const store = createRawPageStore(createS3Client(settings), settings.bucket);
   port.on('message', (request: PageUploadRequest) => {
-    store.writeLines(request.key, request.lines, request.stamp).then(
-      (bytes) => port.postMessage({ id: request.id, bytes } satisfies PageUploadReply),
+    const body = Buffer.from(request.body.buffer, request.body.byteOffset, request.body.byteLength);
+    store.putPage(request.key, body, request.stamp).then(
+      () => port.postMessage({ id: request.id, bytes: body.byteLength } satisfies PageUploadReply),
       (error: unknown) =>
         port.postMessage({
           id: request.id,
