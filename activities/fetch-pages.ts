@@ -4,16 +4,17 @@ import type { CursorValue } from '../workflows/cursor-value.ts';
 import { mergeFieldTypes } from '../workflows/field-types.ts';
 import { formatBound } from './http/incremental.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
-import type { NextPage, PageToken } from './http/pagination/strategy.ts';
+import type { NextPage } from './http/pagination/strategy.ts';
 import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
 import { createFieldTypes } from './quality/schema-fingerprint.ts';
-import { decodeJsonLines, jsonLinesText } from './storage/jsonl.ts';
+import { jsonLinesText } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
 import type { Checkpoint, FetchPagesInput, FetchPagesResult, WindowTotals } from './window-contract.ts';
-import { addPage, maxCursorOf, shapeOf, withinUpperBound } from './window-totals.ts';
+import { addPage, maxCursorOf, withinUpperBound } from './window-totals.ts';
+import { adoptablePage, nextCheckpoint } from './written-pages.ts';
 
 export interface FetchPagesDeps {
   store: RawPageStore;
@@ -189,8 +190,7 @@ function resumedProgress(input: FetchPagesInput, details: unknown): Progress {
 
 /**
  * Walks forward over pages that an interrupted attempt of this same run chain wrote after its last
- * heartbeat reached the server: each page's stamp names the token it was fetched with and the token
- * after it, so only the page in flight at the interruption is ever fetched twice.
+ * heartbeat reached the server, so only the pages in flight at the interruption are fetched twice.
  */
 async function adoptWrittenPages(
   store: RawPageStore,
@@ -200,31 +200,14 @@ async function adoptWrittenPages(
 ): Promise<Progress> {
   let current = progress;
   while (!current.checkpoint.done) {
-    const pageNo = current.checkpoint.pageNo + 1;
-    const key = pageKey(prefix, pageNo);
-    const stamp = await store.readStamp(key);
-    if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(current.checkpoint.token)) break;
-    const next = JSON.parse(stamp.next) as PageToken;
-    const maxCursor =
-      stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
-    // Rare (a resumed attempt): read the page back for its shape.
-    const fields = shapeOf(await decodeJsonLines(await store.getBytes(key)));
+    const key = pageKey(prefix, current.checkpoint.pageNo + 1);
+    const page = await adoptablePage(store, key, runId, current.checkpoint);
+    if (page === undefined) break;
     current = {
-      checkpoint: nextCheckpoint(pageNo, next, next === null ? 'pagination ended' : undefined),
-      added: addPage(current.added, stamp.records, stamp.bytes, maxCursor, fields),
+      checkpoint: page.checkpoint,
+      added: addPage(current.added, page.records, page.bytes, page.maxCursor, page.fields),
       adoptedPages: current.adoptedPages + 1,
     };
   }
   return current;
-}
-
-function nextCheckpoint(
-  pageNo: number,
-  token: PageToken,
-  reason: string | undefined,
-  recentTokens?: string[],
-): Checkpoint {
-  return token === null
-    ? { pageNo, token: null, done: true, ...(reason === undefined ? {} : { stopReason: reason }) }
-    : { pageNo, token, done: false, ...(recentTokens === undefined ? {} : { recentTokens }) };
 }

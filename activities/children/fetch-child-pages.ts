@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
+import type { CursorValue } from '../../workflows/cursor-value.ts';
 import { formatBound } from '../http/incremental.ts';
 import type { PageFetcher } from '../http/page-fetcher.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
 import { createPaginationGuard } from '../pagination-guard.ts';
-import { decodeJsonLines, jsonLinesText } from '../storage/jsonl.ts';
+import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 import type {
@@ -14,6 +15,7 @@ import type {
   OpenChain,
 } from '../window-contract.ts';
 import { addPage, maxCursorOf, shapeOf, withinUpperBound } from '../window-totals.ts';
+import { adoptablePage, nextCheckpoint } from '../written-pages.ts';
 import { type PlannedParent, readPlan } from './plan-parents.ts';
 
 export interface FetchChildPagesDeps {
@@ -75,7 +77,10 @@ export async function fetchChildPages(
   const running = new Set<number>();
   let nextToStart = Math.max(progress.checkpoint.next, ...[...open.keys()].map((parent) => parent + 1));
 
-  const save = (chain: OpenChain, added?: { records: number; bytes: number; page: readonly unknown[] }) => {
+  const save = (
+    chain: OpenChain,
+    added?: { records: number; bytes: number; maxCursor: CursorValue | undefined; fields: string[] },
+  ) => {
     open.set(chain.parent, chain);
     let next = progress.checkpoint.next;
     while (open.get(next)?.checkpoint.done) open.delete(next++);
@@ -88,13 +93,7 @@ export async function fetchChildPages(
       added:
         added === undefined
           ? progress.added
-          : addPage(
-              progress.added,
-              added.records,
-              added.bytes,
-              maxCursorOf(source, added.page),
-              shapeOf(added.page),
-            ),
+          : addPage(progress.added, added.records, added.bytes, added.maxCursor, added.fields),
       adoptedPages: progress.adoptedPages,
     };
     heartbeat();
@@ -121,7 +120,9 @@ export async function fetchChildPages(
     });
     while (!checkpoint.done && mayRequest()) {
       const key = pageKey(folder, checkpoint.pageNo + 1);
-      const adopted = mayHaveOrphans ? await adopt(deps.store, key, input.runId, checkpoint) : undefined;
+      const adopted = mayHaveOrphans
+        ? await adoptablePage(deps.store, key, input.runId, checkpoint)
+        : undefined;
       if (adopted !== undefined) {
         checkpoint = adopted.checkpoint;
         progress = { ...progress, adoptedPages: progress.adoptedPages + 1 };
@@ -137,18 +138,21 @@ export async function fetchChildPages(
       const records = withinUpperBound(source, input.until, page.records).map((record) =>
         withParentFields(record, planned.copy),
       );
+      const maxCursor = maxCursorOf(source, records);
       const bytes = await deps.store.writeLines(key, jsonLinesText(records), {
         run: input.runId,
         token: JSON.stringify(token),
         next: JSON.stringify(page.next.token),
         records: records.length,
+        ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
       });
-      const pageNo = checkpoint.pageNo + 1;
-      checkpoint =
-        page.next.token === null
-          ? { pageNo, token: null, done: true, stopReason: page.next.reason }
-          : { pageNo, token: page.next.token, done: false, recentTokens: guard.state().recentTokens };
-      save({ ...start, checkpoint }, { records: records.length, bytes, page: records });
+      checkpoint = nextCheckpoint(
+        checkpoint.pageNo + 1,
+        page.next.token,
+        page.next.reason,
+        guard.state().recentTokens,
+      );
+      save({ ...start, checkpoint }, { records: records.length, bytes, maxCursor, fields: shapeOf(records) });
     }
   };
 
@@ -198,27 +202,4 @@ function withParentFields(record: unknown, copy: Record<string, unknown>): unkno
   return typeof record === 'object' && record !== null && !Array.isArray(record)
     ? { ...record, ...copy }
     : { value: record, ...copy };
-}
-
-/** A page an interrupted attempt of this run wrote from this checkpoint, read from its stamp. */
-async function adopt(
-  store: RawPageStore,
-  key: string,
-  runId: string,
-  checkpoint: Checkpoint,
-): Promise<{ checkpoint: Checkpoint; records: number; bytes: number; page: readonly unknown[] } | undefined> {
-  const stamp = await store.readStamp(key);
-  if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(checkpoint.token)) return undefined;
-  const next = JSON.parse(stamp.next) as PageToken;
-  const pageNo = checkpoint.pageNo + 1;
-  return {
-    checkpoint:
-      next === null
-        ? { pageNo, token: null, done: true, stopReason: 'pagination ended' }
-        : { pageNo, token: next, done: false },
-    records: stamp.records,
-    bytes: stamp.bytes,
-    // Rare (a resumed attempt): read the page back for its cursor and shape.
-    page: await decodeJsonLines(await store.getBytes(key)),
-  };
 }

@@ -1,0 +1,52 @@
+import type { CursorValue } from '../workflows/cursor-value.ts';
+import type { PageToken } from './http/pagination/strategy.ts';
+import { decodeJsonLines } from './storage/jsonl.ts';
+import type { RawPageStore } from './storage/raw-page-store.ts';
+import type { Checkpoint } from './window-contract.ts';
+import { shapeOf } from './window-totals.ts';
+
+/** A page that an earlier attempt of this run chain wrote, as its S3 stamp and contents describe it. */
+export interface AdoptedPage {
+  /** The checkpoint once this page is adopted. */
+  checkpoint: Checkpoint;
+  records: number;
+  bytes: number;
+  maxCursor: CursorValue | undefined;
+  fields: string[];
+}
+
+/**
+ * The page at `key`, the one after checkpoint `after`, when an interrupted attempt of this same run
+ * chain wrote it (its stamp names the run, the token it was fetched with and the token after it),
+ * so a retry walks forward over it instead of fetching it again; undefined otherwise.
+ */
+export async function adoptablePage(
+  store: RawPageStore,
+  key: string,
+  runId: string,
+  after: Checkpoint,
+): Promise<AdoptedPage | undefined> {
+  const stamp = await store.readStamp(key);
+  if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(after.token)) return undefined;
+  const next = JSON.parse(stamp.next) as PageToken;
+  return {
+    checkpoint: nextCheckpoint(after.pageNo + 1, next, next === null ? 'pagination ended' : undefined),
+    records: stamp.records,
+    bytes: stamp.bytes,
+    maxCursor: stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue),
+    // Rare (a resumed attempt): read the page back for its shape.
+    fields: shapeOf(await decodeJsonLines(await store.getBytes(key))),
+  };
+}
+
+/** The checkpoint after page `pageNo`, whose next token is `token` (null: pagination ended). */
+export function nextCheckpoint(
+  pageNo: number,
+  token: PageToken,
+  reason: string | undefined,
+  recentTokens?: string[],
+): Checkpoint {
+  return token === null
+    ? { pageNo, token: null, done: true, ...(reason === undefined ? {} : { stopReason: reason }) }
+    : { pageNo, token, done: false, ...(recentTokens === undefined ? {} : { recentTokens }) };
+}
