@@ -57,6 +57,16 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
     return objects;
   };
 
+  /** The object's HEAD, or undefined when there is none. */
+  const head = async (key: string) => {
+    try {
+      return await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    } catch (error) {
+      if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
+      throw error;
+    }
+  };
+
   const putPage = async (key: string, body: Buffer, stamp: PageStamp): Promise<void> => {
     const metadata = encodeStamp(stamp);
     await s3.send(
@@ -88,25 +98,14 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
 
     /** Whether an object exists at the key. */
     async exists(key: string): Promise<boolean> {
-      try {
-        await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return true;
-      } catch (error) {
-        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return false;
-        throw error;
-      }
+      return (await head(key)) !== undefined;
     },
 
     /** The stamp and size of a written page, or undefined when the page does not exist or carries none. */
     async readStamp(key: string): Promise<(PageStamp & { bytes: number }) | undefined> {
-      try {
-        const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        const stamp = decodeStamp(head.Metadata ?? {});
-        return stamp && { ...stamp, bytes: head.ContentLength ?? 0 };
-      } catch (error) {
-        if (error instanceof NotFound || (error as { name?: string }).name === 'NotFound') return undefined;
-        throw error;
-      }
+      const object = await head(key);
+      const stamp = object && decodeStamp(object.Metadata ?? {});
+      return stamp && { ...stamp, bytes: object?.ContentLength ?? 0 };
     },
 
     /**
