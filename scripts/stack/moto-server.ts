@@ -2,7 +2,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { portOrFree } from './free-port.ts';
 import { spawnLogged, stopProcess, waitUntilReady } from './processes.ts';
-import { motoServerPath } from './tools.ts';
+import { motoServerCommand } from './tools.ts';
 
 export interface MotoServerOptions {
   /** A free one when omitted. */
@@ -37,13 +37,16 @@ export async function motoAnswers(endpoint: string, timeoutMs = 2_000): Promise<
   }
 }
 
-/** Starts `moto_server` (in-memory AWS stand-in) and resolves once it answers HTTP. */
+/** Starts moto's server (in-memory AWS stand-in) and resolves once it answers HTTP. */
 export async function startMotoServer(options: MotoServerOptions = {}): Promise<MotoServer> {
-  const executable = motoServerPath();
+  const { command: executable, args } = motoServerCommand();
   const port = await portOrFree(options.port, 'moto');
   const logFile = options.logFile ?? path.join(tmpdir(), `tributary-moto-${port}.log`);
   const detached = options.detached ?? false;
-  const child = spawnLogged(executable, ['-H', '127.0.0.1', '-p', String(port)], { logFile, detached });
+  const child = spawnLogged(executable, [...args, '-H', '127.0.0.1', '-p', String(port)], {
+    logFile,
+    detached,
+  });
   const pid = child.pid;
   if (pid === undefined)
     throw new Error(`Could not start ${executable}: run \`npm run setup\` to reinstall moto.`);

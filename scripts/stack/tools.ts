@@ -51,3 +51,16 @@ export function motoServerPath(): string {
   }
   throw new Error('moto_server was not found in .tools/venv: run `npm run setup` to install moto.');
 }
+
+/**
+ * How to start moto: $MOTO_SERVER_PATH as it is when set, else scripts/stack/moto_server.py (moto's
+ * server without its per-request directory scan and access log) on the venv's Python.
+ */
+export function motoServerCommand(): { command: string; args: string[] } {
+  const executable = motoServerPath();
+  if (process.env.MOTO_SERVER_PATH && executable === process.env.MOTO_SERVER_PATH) {
+    return { command: executable, args: [] };
+  }
+  const python = path.join(path.dirname(executable), 'python3');
+  return { command: python, args: [path.join(repoRoot, 'scripts', 'stack', 'moto_server.py')] };
+}
