@@ -22,7 +22,13 @@ export interface BenchCase {
   contenders: readonly ContenderName[];
 }
 
-export type ContenderName = 'fetch-only' | 'hand-written' | 'hand-concurrent' | 'dlt' | 'tributary';
+export type ContenderName =
+  | 'fetch-only'
+  | 'hand-written'
+  | 'hand-overlapped'
+  | 'hand-concurrent'
+  | 'dlt'
+  | 'tributary';
 
 /** The source tributary ingests for a case; the baselines use the same definition and fetcher. */
 export function benchSource(benchCase: BenchCase, apiUrl: string): Source {

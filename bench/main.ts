@@ -10,6 +10,7 @@ import type { Contender, RunResult } from './contenders/contender.ts';
 import { dlt } from './contenders/dlt.ts';
 import { fetchOnly } from './contenders/fetch-only.ts';
 import { handConcurrent } from './contenders/hand-concurrent.ts';
+import { handOverlapped } from './contenders/hand-overlapped.ts';
 import { handWritten } from './contenders/hand-written.ts';
 import { tributaryContender } from './contenders/tributary.ts';
 import { type BenchOptions, readOptions } from './options.ts';
@@ -57,6 +58,13 @@ async function main(options: BenchOptions) {
         body: JSON.stringify(apiOptions(options, pages)),
       });
     };
+    const warmUp = async (benchCase: BenchCase, contender: Contender, sinkUrl: string) => {
+      await fetch(`${api.url}/_reset`, { method: 'POST' });
+      const s3 = s3For(sinkUrl);
+      const prefix = `warm-up-${benchCase.name}-${Date.now()}`;
+      await contender.run({ benchCase, apiUrl: api.url, s3, bucket: BUCKET, prefix });
+      s3.destroy();
+    };
     const runOnce = async (benchCase: BenchCase, contender: Contender, row: Row, sinkUrl: string) => {
       await fetch(`${api.url}/_reset`, { method: 'POST' });
       if (sinkUrl === nullSink.url) await fetch(`${nullSink.url}/_reset`, { method: 'POST' });
@@ -103,6 +111,13 @@ async function main(options: BenchOptions) {
           plan.push({ benchCase, contender, row, sinkUrl: endpoints[sink] });
         }
       }
+      // One unmeasured run of each contender on a tenth of the pages first: JIT compilation, first
+      // connections and a fresh worker's first tasks are not what each window of a running system pays.
+      const warmUpPages = Math.max(20, Math.round(options.pages / 10));
+      await configureApi(warmUpPages);
+      for (const step of plan)
+        await warmUp({ ...step.benchCase, pages: warmUpPages }, step.contender, step.sinkUrl);
+      await configureApi(options.pages);
       // Repetitions interleave the contenders, so that drift on a shared machine hits them alike.
       for (let rep = 0; rep < options.reps; rep++)
         for (const step of plan) await runOnce(step.benchCase, step.contender, step.row, step.sinkUrl);
@@ -172,9 +187,10 @@ function benchCaseOf(options: BenchOptions, style: Style, sink: Sink, pages: num
 }
 
 function contendersOf(options: BenchOptions, style: Style): ContenderName[] {
-  // The sequential hand-written loop is the reference of a chain; with a known total, the concurrent one.
-  const skip: ContenderName = style === 'cursor' ? 'hand-concurrent' : 'hand-written';
-  return options.contenders.filter((name) => name !== skip);
+  // The hand-written loops of a chain (sequential, and with uploads overlapped); with a known total, the concurrent one.
+  const skip: ContenderName[] =
+    style === 'cursor' ? ['hand-concurrent'] : ['hand-written', 'hand-overlapped'];
+  return options.contenders.filter((name) => !skip.includes(name));
 }
 
 async function contenderFor(
@@ -185,6 +201,7 @@ async function contenderFor(
 ): Promise<Contender> {
   if (name === 'fetch-only') return fetchOnly;
   if (name === 'hand-written') return handWritten;
+  if (name === 'hand-overlapped') return handOverlapped;
   if (name === 'hand-concurrent') return handConcurrent;
   if (name === 'dlt') return dlt;
   if (!temporal) throw new Error('tributary needs the Temporal server');

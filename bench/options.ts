@@ -12,7 +12,7 @@ export const usage = `npm run bench -- [options]
   --activity-pages N     activityBudget.pages of the sources (the source default)
   --styles LIST          cursor,offset
   --sinks LIST           moto,null
-  --contenders LIST      fetch-only,hand-written,hand-concurrent,dlt,tributary
+  --contenders LIST      fetch-only,hand-written,hand-overlapped,hand-concurrent,dlt,tributary
   --memory-pages N       the memory check: tributary at N and at N/10 pages; 0 skips it (10000)
   --out FILE             the table as JSON (bench/results/latest.json)`;
 
@@ -46,7 +46,10 @@ export function readOptions(argv: string[]): BenchOptions {
       'activity-pages': { type: 'string' },
       styles: { type: 'string', default: 'cursor,offset' },
       sinks: { type: 'string', default: 'moto,null' },
-      contenders: { type: 'string', default: 'fetch-only,hand-written,hand-concurrent,dlt,tributary' },
+      contenders: {
+        type: 'string',
+        default: 'fetch-only,hand-written,hand-overlapped,hand-concurrent,dlt,tributary',
+      },
       'memory-pages': { type: 'string', default: '10000' },
       out: { type: 'string', default: 'bench/results/latest.json' },
       help: { type: 'boolean', default: false },

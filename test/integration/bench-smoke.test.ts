@@ -25,7 +25,7 @@ it('the benchmark runs a tiny case end to end and checks every contender', async
   ];
   await promisify(execFile)(
     process.execPath,
-    [benchMain, ...args, '--contenders', 'fetch-only,hand-written,tributary', '--out', out],
+    [benchMain, ...args, '--contenders', 'fetch-only,hand-written,hand-overlapped,tributary', '--out', out],
     {
       env: { PATH: process.env.PATH },
     },
@@ -38,6 +38,7 @@ it('the benchmark runs a tiny case end to end and checks every contender', async
   ).toEqual([
     ['fetch-only', [['ok', 20]]],
     ['hand-written', [['ok', 20]]],
+    ['hand-overlapped', [['ok', 20]]],
     ['tributary', [['ok', 20]]],
   ]);
 }, 120_000);
