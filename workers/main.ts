@@ -31,7 +31,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
   const s3 = createS3Client(settings);
-  // Pages are gzipped and written on an upload thread, off the event loop that follows the API.
+  // Pages are gzipped on libuv's pool and written from an upload thread, off the event loop that follows the API.
   const uploads = createThreadedPageWriter({
     bucket: settings.TRIBUTARY_BUCKET,
     AWS_REGION: settings.AWS_REGION,

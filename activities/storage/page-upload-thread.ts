@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { createRawPageStore, type PageStamp } from './raw-page-store.ts';
 import { createS3Client } from './s3-client.ts';
 
-/** What the worker's main thread sends: one gzipped page (its buffer transferred, not copied). */
+/** What the worker's main thread sends: one gzipped page, in a buffer of its own that is transferred. */
 export interface PageUploadRequest {
   id: number;
   key: string;

@@ -88,7 +88,7 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
 
     /**
      * Gzips JSON Lines text and writes it as a page; resolves to the page's size. The worker
-     * process runs this on an upload thread (threaded-page-writer.ts), off the fetch loop.
+     * process uses threaded-page-writer.ts's instead, which sends the PutObject from an upload thread.
      */
     async writeLines(key: string, lines: string, stamp: PageStamp): Promise<number> {
       const body = await gzipText(lines);

@@ -40,6 +40,7 @@ export function createThreadedPageWriter(settings: PageUploadThreadSettings) {
     async writeLines(key: string, lines: string, stamp: PageStamp): Promise<number> {
       if (failed) throw failed;
       const gzipped = await gzipText(lines);
+      // zlib's output may be a slice of a shared pool, which cannot be transferred: one small copy.
       const body = new Uint8Array(gzipped.byteLength);
       body.set(gzipped);
       const id = nextId++;
