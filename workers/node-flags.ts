@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 /**
  * The Node (V8) flags a worker process runs with: the image's CMD, `npm run worker`, and the bench
  * and tests that spawn workers/main.ts all use these (test/unit/worker-node-flags.test.ts checks).
@@ -8,3 +10,9 @@
  * a window grew stays reserved while the worker idles instead; peak RSS is unchanged.
  */
 export const workerNodeFlags: readonly string[] = ['--no-memory-reducer'];
+
+/** Arguments to `node` that start the worker entrypoint as the image does. */
+export const workerProcessArgs: readonly string[] = [
+  ...workerNodeFlags,
+  fileURLToPath(new URL('./main.ts', import.meta.url)),
+];

@@ -1,8 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { repoRoot } from '../../scripts/stack/tools.ts';
-import { workerNodeFlags } from '../../workers/node-flags.ts';
+import { workerProcessArgs } from '../../workers/node-flags.ts';
 import { stopChild } from '../processes.ts';
 
 export interface WorkerSettings {
@@ -15,25 +13,21 @@ export interface WorkerSettings {
 
 /** tributary's worker entrypoint (workers/main.ts) in its own process, with its RSS sampled. */
 export async function startWorkerProcess(settings: WorkerSettings) {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...workerNodeFlags, path.join(repoRoot, 'workers', 'main.ts')],
-    {
-      env: {
-        PATH: process.env.PATH,
-        TEMPORAL_ADDRESS: settings.temporalAddress,
-        TRIBUTARY_TASK_QUEUE: settings.taskQueue,
-        TRIBUTARY_BUCKET: settings.bucket,
-        TRIBUTARY_RAW_PREFIX: settings.rawPrefix,
-        TRIBUTARY_LOG_LEVEL: 'INFO',
-        AWS_ENDPOINT_URL: settings.s3Endpoint,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  const child: ChildProcess = spawn(process.execPath, workerProcessArgs, {
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_ADDRESS: settings.temporalAddress,
+      TRIBUTARY_TASK_QUEUE: settings.taskQueue,
+      TRIBUTARY_BUCKET: settings.bucket,
+      TRIBUTARY_RAW_PREFIX: settings.rawPrefix,
+      TRIBUTARY_LOG_LEVEL: 'INFO',
+      AWS_ENDPOINT_URL: settings.s3Endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
     },
-  );
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   process.once('exit', () => child.kill('SIGKILL'));
   let output = '';
   const keep = (chunk: Buffer) => {

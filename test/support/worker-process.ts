@@ -1,9 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { workerNodeFlags } from '../../workers/node-flags.ts';
+import { workerProcessArgs } from '../../workers/node-flags.ts';
 import type { TestStack } from './test-worker.ts';
-
-const workerMain = fileURLToPath(new URL('../../workers/main.ts', import.meta.url));
 
 /**
  * The real worker entrypoint in its own process (as ECS runs it), so a test can SIGKILL it and
@@ -14,7 +11,7 @@ export function spawnWorkerProcess(
   settings: { taskQueue: string; rawPrefix: string; env?: NodeJS.ProcessEnv },
 ) {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [...workerNodeFlags, workerMain], {
+  const child: ChildProcess = spawn(process.execPath, workerProcessArgs, {
     env: {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: stack.temporalAddress,
