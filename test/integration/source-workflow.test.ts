@@ -1,9 +1,9 @@
-import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signalSource } from '../../activities/signal-source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
+import { replayTaskQueue } from '../support/replay-task-queue.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker, workflowBundle } from '../support/test-worker.ts';
@@ -243,16 +243,9 @@ describe('sourceWorkflow', () => {
 
   // Runs last: every history the tests above recorded must replay against today's workflow code.
   it('replays every recorded history without nondeterminism', async () => {
-    const executions = worker.client.workflow.list({ query: `TaskQueue="${worker.taskQueue}"` });
-    const histories = executions.intoHistories();
-    let replayed = 0;
-    for await (const result of Worker.runReplayHistories(
-      { workflowBundle: await workflowBundle() },
-      histories,
-    )) {
-      expect(result.error, `${result.workflowId}: ${result.error?.message}`).toBeUndefined();
-      replayed++;
-    }
-    expect(replayed).toBeGreaterThanOrEqual(10);
+    const outcomes = await replayTaskQueue(worker.client, worker.taskQueue, await workflowBundle());
+    for (const { workflowId, error } of outcomes)
+      expect(error, `${workflowId}: ${error?.message}`).toBeUndefined();
+    expect(outcomes.length).toBeGreaterThanOrEqual(10);
   });
 });
