@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { untilRead } from './until.ts';
 
 const { EventType } = proto.temporal.api.enums.v1;
 type History = proto.temporal.api.history.v1.IHistory;
@@ -43,7 +44,9 @@ export async function replayTaskQueue(
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
           stuck = true;
-          reject(new Error(`replay of ${workflowId} did not finish in ${replayMs} ms; ${describe(history)}`));
+          reject(
+            new Error(`replay of ${workflowId} did not finish in ${replayMs} ms; ${lastEvents(history)}`),
+          );
         }, replayMs);
       });
       const next = await Promise.race([replay.next(), deadline]).finally(() => clearTimeout(timer));
@@ -57,24 +60,20 @@ export async function replayTaskQueue(
   return outcomes;
 }
 
-async function settledHistory(
+function settledHistory(
   handle: { fetchHistory(): Promise<History>; workflowId: string },
   settleMs: number,
 ): Promise<History> {
-  const deadline = Date.now() + settleMs;
-  for (;;) {
-    const history = await handle.fetchHistory();
-    const last = history.events?.at(-1)?.eventType;
-    if (last === undefined || last === null || !inFlight.has(last)) return history;
-    if (Date.now() > deadline)
-      throw new Error(
-        `${handle.workflowId} kept a workflow task in flight for ${settleMs} ms; ${describe(history)}`,
-      );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return untilRead(
+    () => handle.fetchHistory(),
+    (history) => !inFlight.has(history.events?.at(-1)?.eventType ?? EventType.EVENT_TYPE_UNSPECIFIED),
+    settleMs,
+    (history) =>
+      `${handle.workflowId} kept a workflow task in flight for ${settleMs} ms; ${lastEvents(history)}`,
+  );
 }
 
-function describe(history: History): string {
+function lastEvents(history: History): string {
   const types = (history.events ?? []).map(
     (event) => EventType[event.eventType ?? 0] ?? String(event.eventType),
   );

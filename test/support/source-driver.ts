@@ -9,6 +9,7 @@ import {
   syncSignal,
   type WindowResult,
 } from '../../workflows/source-contract.ts';
+import { untilRead } from './until.ts';
 
 /** Drives one source workflow from a test the way the CLI does: signal-with-start, then poll status. */
 export function sourceDriver(client: Client, taskQueue: string, source: Source, historyEventLimit?: number) {
@@ -33,14 +34,14 @@ export function sourceDriver(client: Client, taskQueue: string, source: Source, 
       what: string,
       timeoutMs = 60_000,
     ): Promise<SourceStatus> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const current = await status().catch(() => undefined);
-        if (current && predicate(current)) return current;
-        if (Date.now() > deadline)
-          throw new Error(`timed out waiting for ${what}: ${JSON.stringify(current)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      // A status that could not be read (the workflow between runs) is not yet the one awaited.
+      const current = await untilRead(
+        () => status().catch(() => undefined),
+        (value) => value !== undefined && predicate(value),
+        timeoutMs,
+        (last) => `timed out waiting for ${what}: ${JSON.stringify(last)}`,
+      );
+      return current!;
     },
     async resultOf(requestId: string, timeoutMs?: number): Promise<WindowResult> {
       const done = await this.until(

@@ -11,3 +11,23 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }
+
+/**
+ * Reads a value every `everyMs` until `accept` holds for it, and returns it; after `timeoutMs`
+ * throws the message `failure` makes of the last value read.
+ */
+export async function untilRead<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs: number,
+  failure: (last: T) => string,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline) throw new Error(failure(value));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
