@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SourceView } from '../../cli/status/source-view.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { untilRead } from '../support/until.ts';
 
 const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const stack = inject('stack');
@@ -67,14 +68,13 @@ async function eventually<T>(
   done: (value: T) => boolean,
   timeoutMs = 45_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`still not there after ${timeoutMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
+  return untilRead(
+    read,
+    done,
+    timeoutMs,
+    (last) => `still not there after ${timeoutMs} ms: ${JSON.stringify(last)}`,
+    300,
+  );
 }
 
 beforeAll(async () => {
