@@ -1,6 +1,9 @@
 import type { WindowResult } from '../workflows/source-contract.ts';
 
-/** `tickets window incremental-…-3 succeeded: 5 pages, 120 records (finished 2026-…)`. */
+/**
+ * `tickets window incremental-…-3 succeeded: 5 pages, 120 records (finished 2026-…)`, then why
+ * pagination ended (`  stopped: …`) or why the window failed (`  error: …`) on a second line.
+ */
 export function formatWindowResult(sourceId: string, result: WindowResult): string {
   const counts =
     result.pages === undefined && result.records === undefined
@@ -9,5 +12,6 @@ export function formatWindowResult(sourceId: string, result: WindowResult): stri
   const range =
     result.since === undefined ? '' : ` since ${result.since}${result.until ? ` until ${result.until}` : ''}`;
   const line = `${sourceId} window ${result.windowKey} (${result.kind}${range}) ${result.status}${counts} (finished ${result.finishedAt})`;
-  return result.error === undefined ? line : `${line}\n  error: ${result.error}`;
+  if (result.error !== undefined) return `${line}\n  error: ${result.error}`;
+  return result.stopReason === undefined ? line : `${line}\n  stopped: ${result.stopReason}`;
 }

@@ -87,6 +87,8 @@ export interface WindowResult extends QueuedWindow {
   pages?: number;
   records?: number;
   maxCursor?: CursorValue;
+  /** Why pagination ended, for a window that succeeded (e.g. "cursor at `next_cursor` is empty"). */
+  stopReason?: string;
   error?: string;
   /** The window's transform run (Glue run id, state, attempts), when the source has one. */
   transform?: TransformOutcome;

@@ -280,6 +280,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       pages: summary.pages,
       records: summary.records,
       ...(summary.maxCursor === undefined ? {} : { maxCursor: summary.maxCursor }),
+      ...(summary.stopReason === undefined ? {} : { stopReason: summary.stopReason }),
       ...(summary.transform === undefined ? {} : { transform: summary.transform }),
       ...(summary.quality?.invalidRecords ? { invalidRecords: summary.quality.invalidRecords } : {}),
       ...(summary.quality?.schemaDrift ? { schemaDrift: summary.quality.schemaDrift } : {}),

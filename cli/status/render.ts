@@ -125,7 +125,8 @@ function lastResultText(result: WindowResult | undefined, { color: c, now }: Ren
     result.records === undefined
       ? ''
       : `  ${plural(result.records, 'record')}  ${plural(result.pages ?? 0, 'page')}`;
-  return `${status}${counts}  ${ago(result.finishedAt, now)}  ${paint(c, 'dim', windowName(result))}`;
+  const stopped = result.stopReason === undefined ? '' : `  stopped: ${result.stopReason}`;
+  return `${status}${counts}  ${ago(result.finishedAt, now)}  ${paint(c, 'dim', windowName(result))}${stopped}`;
 }
 
 function failuresText(failures: number, c: boolean): string {
