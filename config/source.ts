@@ -79,7 +79,20 @@ const stopConditions = {
   stopOnEmptyPage: z.boolean().default(true).describe('An empty page stops pagination'),
   maxPages: positiveInt.optional().describe('A window stops after this many pages'),
   maxRecords: positiveInt.optional().describe('A window stops after the page that reaches this many records'),
+  onAbsentPath: z
+    .enum(['fail', 'as-null'])
+    .default('fail')
+    .describe(
+      'A pagination path (tokenPath, lastRecordField, nextUrlPath, hasMorePath, totalPath, totalPagesPath) missing from a full page, from a page whose has-more flag is true, or from the first page of a window fails the window; "as-null" treats a missing key like null (no cursor or next URL: the end; no has-more or total: unknown), for an API that leaves it out',
+    ),
 };
+
+/** Cursor, next-URL and Link pages have no size of their own in the config: this tells a full page from a last one. */
+const fullPageSize = positiveInt
+  .optional()
+  .describe(
+    'Records on a full page (the limit the request asks for); a shorter page may lack the pagination key without failing the window',
+  );
 
 export const paginationSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -94,6 +107,7 @@ export const paginationSchema = z.discriminatedUnion('type', [
         .describe('Use this field of the last record as the cursor (e.g. "id")'),
       param: z.string().min(1).describe('Query parameter or body field that carries the cursor'),
       in: placement.default('query'),
+      pageSize: fullPageSize,
       emptyTokenEnds: z
         .boolean()
         .default(true)
@@ -108,9 +122,10 @@ export const paginationSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('next-url'),
     nextUrlPath: jsonPath.describe('Where the next page URL is in the body (absolute or relative)'),
+    pageSize: fullPageSize,
     ...stopConditions,
   }),
-  z.strictObject({ type: z.literal('link-header'), ...stopConditions }),
+  z.strictObject({ type: z.literal('link-header'), pageSize: fullPageSize, ...stopConditions }),
   z.strictObject({
     type: z.literal('offset'),
     offsetParam: z.string().min(1).default('offset'),
@@ -249,6 +264,9 @@ export const responseCheckSchema = z
   });
 export type ResponseCheck = z.infer<typeof responseCheckSchema>;
 
+/** The top-level fields most APIs use for an error answered with a 2xx status. */
+export const ERROR_FIELDS = ['error', 'errors', 'error_message', 'errorMessage'] as const;
+
 export const orchestrationSchema = z.strictObject({
   backfillConcurrency: positiveInt.default(2).describe('Backfill chunks that run at once'),
   pauseAfterFailures: positiveInt
@@ -282,6 +300,12 @@ export const sourceSchema = z
       .enum(['retry', 'fail'])
       .default('retry')
       .describe('A failed check retries the page like a 5xx, or fails the window'),
+    errorFields: z
+      .array(jsonPath)
+      .default([...ERROR_FIELDS])
+      .describe(
+        'Fields that mark an error body: a response with one of them set (not null, false, 0, "", [] or {}) and no records fails its page\'s checks (onCheckFailure) instead of ending pagination; [] turns this off',
+      ),
     activityBudget: activityBudgetSchema.default({ pages: 1000, seconds: 60 }),
     orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
   })

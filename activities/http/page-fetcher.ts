@@ -4,6 +4,7 @@ import { fillJson, fillText } from '../../config/parent.ts';
 import type { Source } from '../../config/source.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { createAuth } from './auth.ts';
+import { errorBodyProblem } from './error-body.ts';
 import { checkFailure, type FailureContext, responseShapeFailure, toApplicationFailure } from './errors.ts';
 import { getPath } from './json-path.ts';
 import {
@@ -17,7 +18,7 @@ import {
 } from './pagination/index.ts';
 import { placeValue } from './pagination/placement.ts';
 import { rateLimiterFor } from './rate-limiter.ts';
-import { redactUrl } from './redact-url.ts';
+import { redactUrl, redactUrlsInText } from './redact-url.ts';
 import { failedCheck } from './response-checks.ts';
 
 export interface FetchedPage {
@@ -124,6 +125,12 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         // An error body (`{ ok: false }`) has no records: path checks speak before records.path does.
         const wrongBody = failedCheck(pathChecks, { contentType, body, records: [], morePages: false });
         if (wrongBody !== undefined) throw checkFailure(context, wrongBody, source.onCheckFailure === 'fail');
+        // `{ error: "...", data: [] }` is not the last page: it is not written and the checkpoint stays.
+        const apiError = errorBodyProblem(body, source.errorFields, source.records.path);
+        if (apiError !== undefined) {
+          const problem = redactUrlsInText(apiError, auth.secretParams);
+          throw checkFailure(context, problem, source.onCheckFailure === 'fail');
+        }
         const records = readRecords(body, source.records.path, context);
         const received = { url: request.url.href, headers: response.headers, body, records };
         const next = withoutSecretParams(strategy.next(received, token), source, auth.secretParams);

@@ -1,4 +1,5 @@
 import type { PaginationConfig, PaginationType } from '../../../config/source.ts';
+import { withAbsentPathCheck } from './absent-paths.ts';
 import { cursorPagination } from './cursor.ts';
 import { linkHeaderPagination } from './link-header.ts';
 import { nextUrlPagination } from './next-url.ts';
@@ -32,13 +33,16 @@ const factories: StrategyFactories = {
   'page-number': pageNumberPagination,
 };
 
-/** The strategy for a source's pagination config, with the shared stop conditions applied. */
+/**
+ * The strategy for a source's pagination config, with the shared stop conditions applied, and a
+ * declared path missing where the API cannot mean "the end" failing the page (absent-paths.ts).
+ */
 export function paginationStrategy(config: PaginationConfig): PaginationStrategy {
   if (config.type === 'none') return factories.none(config);
   assertCanStop(config);
   // TypeScript cannot correlate `factories[config.type]` with `config`; the mapped type above is the proof.
   const factory = factories[config.type] as (config: PaginationConfig) => PaginationStrategy;
-  return withStopConditions(factory(config), config);
+  return withAbsentPathCheck(withStopConditions(factory(config), config), config);
 }
 
 /** Fails fast on a range paginator that could never stop, rather than at page 5,000. */

@@ -2,8 +2,9 @@ import { getPath } from '../json-path.ts';
 import { PaginationError } from './strategy.ts';
 
 /**
- * A count such as a total from the body. Absent or `null` is `undefined`: many APIs omit the total
- * on some pages, and the other stop conditions still apply. Numeric strings are accepted.
+ * A count such as a total from the body. `null` is `undefined`: some APIs send no total on some
+ * pages, and the other stop conditions still apply. Absent is `undefined` here too; where an absent
+ * total fails the page instead is decided once, in absent-paths.ts. Numeric strings are accepted.
  */
 export function readCount(body: unknown, path: string, configField: string): number | undefined {
   const value = getPath(body, path);
