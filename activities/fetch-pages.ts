@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
 import { mergeFieldTypes } from '../workflows/field-types.ts';
+import { startBatchAttempt, waitBeforeFirstRequest } from './batch-attempt.ts';
 import { formatBound } from './http/incremental.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { NextPage } from './http/pagination/strategy.ts';
@@ -9,6 +10,7 @@ import { createPaginationGuard } from './pagination-guard.ts';
 import { fetchAhead } from './pipeline/fetch-ahead.ts';
 import { orderedUploads } from './pipeline/ordered-uploads.ts';
 import { createFieldTypes } from './quality/schema-fingerprint.ts';
+import type { LastProgress } from './retry-budget.ts';
 import { jsonLinesText } from './storage/jsonl.ts';
 import { pageKey, windowPrefix } from './storage/raw-keys.ts';
 import type { RawPageStore } from './storage/raw-page-store.ts';
@@ -45,6 +47,8 @@ interface Progress {
   checkpoint: Checkpoint;
   added: WindowTotals;
   adoptedPages: number;
+  /** The latest attempt that moved the checkpoint, for the retry budget (retry-budget.ts). */
+  lastProgress?: LastProgress;
 }
 
 const LIVENESS_HEARTBEAT_MS = 1_000;
@@ -72,12 +76,17 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
     input.until && source.incremental ? formatBound(input.until, source.incremental.format) : undefined;
 
   let progress: Progress = resumedProgress(input, context.info.heartbeatDetails);
-  progress = await adoptWrittenPages(deps.store, prefix, input.runId, progress);
+  const attempt = startBatchAttempt(context, source, progress.lastProgress);
   // The shape of the pages this attempt commits, merged into the totals only when they are reported.
   const shape = createFieldTypes();
   const report = (): Progress => {
     const fields = mergeFieldTypes(progress.added.fields ?? [], shape.fields());
-    return { ...progress, added: { ...progress.added, ...(fields.length === 0 ? {} : { fields }) } };
+    const lastProgress = attempt.lastProgress();
+    return {
+      ...progress,
+      added: { ...progress.added, ...(fields.length === 0 ? {} : { fields }) },
+      ...(lastProgress === undefined ? {} : { lastProgress }),
+    };
   };
   let lastBeat = 0;
   let pendingBeat: NodeJS.Timeout | undefined;
@@ -94,92 +103,112 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   };
   heartbeat();
   const liveness = setInterval(heartbeat, LIVENESS_HEARTBEAT_MS);
-
-  const fetcher = deps.pageFetcherFor(source);
-  const deadline = Date.now() + source.activityBudget.seconds * 1000;
-  // A draining worker (SIGTERM) or a cancelled activity stops requesting pages; what was requested
-  // is still written and checkpointed, so the next worker continues without refetching anything.
-  const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
-  let pagesThisAttempt = 0;
-  // The checkpoint moves only over pages whose upload, and every upload before it, has finished.
-  const uploadLimit = deps.uploadsInFlight ?? Math.max(6, 2 * source.rateLimit.maxConcurrent);
-  const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
-    for (const record of page.rows) shape.add(record);
-    progress = {
-      checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
-      added: addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
-      adoptedPages: progress.adoptedPages,
-    };
-    heartbeatSoon();
-  });
-  const guard = createPaginationGuard(source, {
-    pageNo: progress.checkpoint.pageNo,
-    records: (input.windowRecords ?? 0) + progress.added.records,
-    recentTokens: progress.checkpoint.recentTokens ?? [],
-  });
-  const pages = fetchAhead({
-    fetch: (token) => fetcher.fetchPage(token, lowerBound, upperBound),
-    start: progress.checkpoint.token,
-    window: source.rateLimit.maxConcurrent,
-    mayRequest: (pending) =>
-      pagesThisAttempt + pending < source.activityBudget.pages &&
-      Date.now() < deadline &&
-      !stopping() &&
-      guard.allows(pending),
-    inspect: guard.inspect,
-  });
   try {
-    let pageNo = progress.checkpoint.pageNo;
-    for (let fetched = progress.checkpoint.done ? undefined : await pages.next(); fetched !== undefined; ) {
-      const { token, page } = fetched;
-      pageNo++;
-      pagesThisAttempt++;
-      const records = withinUpperBound(source, input.until, page.records);
-      const lines = jsonLinesText(records);
-      const maxCursor = maxCursorOf(source, records);
-      const key = pageKey(prefix, pageNo);
-      const stamp = {
-        run: input.runId,
-        token: JSON.stringify(token),
-        next: JSON.stringify(page.next.token),
-        records: records.length,
-        ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
-      };
-      const written: WrittenPage = {
-        pageNo,
-        next: page.next,
-        records: records.length,
-        bytes: 0, // known once written
-        maxCursor,
-        recentTokens: guard.state().recentTokens,
-        rows: records,
-      };
-      await uploads.add(written, async () => {
-        written.bytes = await deps.store.writeLines(key, lines, stamp);
-      });
-      fetched = await pages.next();
-    }
-    await uploads.drain();
+    return resultOf(await fetchBatch());
   } catch (error) {
-    // Hand back every page whose upload did finish before failing, so a retry starts after them.
-    await uploads.settle();
-    heartbeat();
-    throw error;
+    return resultOf(attempt.settle(error, report()));
   } finally {
     clearInterval(liveness);
     clearTimeout(pendingBeat);
-    await pages.close();
   }
-  progress = report();
-  context.log.info('pages fetched', {
-    ...log,
-    pageNo: progress.checkpoint.pageNo,
-    pages: progress.added.pages,
-    records: progress.added.records,
-    done: progress.checkpoint.done,
-    adoptedPages: progress.adoptedPages,
-  });
-  return progress;
+
+  async function fetchBatch(): Promise<Progress> {
+    const before = progress.checkpoint.pageNo;
+    progress = await adoptWrittenPages(deps.store, prefix, input.runId, progress);
+    if (progress.checkpoint.pageNo > before) attempt.progressed();
+    await waitBeforeFirstRequest(context, input.waitMs);
+
+    const fetcher = deps.pageFetcherFor(source);
+    const deadline = Date.now() + source.activityBudget.seconds * 1000;
+    // A draining worker (SIGTERM) or a cancelled activity stops requesting pages; what was requested
+    // is still written and checkpointed, so the next worker continues without refetching anything.
+    const stopping = () => deps.draining?.aborted === true || context.cancellationSignal.aborted;
+    let pagesThisAttempt = 0;
+    // The checkpoint moves only over pages whose upload, and every upload before it, has finished.
+    const uploadLimit = deps.uploadsInFlight ?? Math.max(6, 2 * source.rateLimit.maxConcurrent);
+    const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
+      for (const record of page.rows) shape.add(record);
+      progress = {
+        checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
+        added: addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
+        adoptedPages: progress.adoptedPages,
+      };
+      attempt.progressed();
+      heartbeatSoon();
+    });
+    const guard = createPaginationGuard(source, {
+      pageNo: progress.checkpoint.pageNo,
+      records: (input.windowRecords ?? 0) + progress.added.records,
+      recentTokens: progress.checkpoint.recentTokens ?? [],
+    });
+    const pages = fetchAhead({
+      fetch: (token) => fetcher.fetchPage(token, lowerBound, upperBound),
+      start: progress.checkpoint.token,
+      window: source.rateLimit.maxConcurrent,
+      mayRequest: (pending) =>
+        pagesThisAttempt + pending < source.activityBudget.pages &&
+        Date.now() < deadline &&
+        !stopping() &&
+        guard.allows(pending),
+      inspect: guard.inspect,
+    });
+    try {
+      let pageNo = progress.checkpoint.pageNo;
+      for (let fetched = progress.checkpoint.done ? undefined : await pages.next(); fetched !== undefined; ) {
+        const { token, page } = fetched;
+        pageNo++;
+        pagesThisAttempt++;
+        const records = withinUpperBound(source, input.until, page.records);
+        const lines = jsonLinesText(records);
+        const maxCursor = maxCursorOf(source, records);
+        const key = pageKey(prefix, pageNo);
+        const stamp = {
+          run: input.runId,
+          token: JSON.stringify(token),
+          next: JSON.stringify(page.next.token),
+          records: records.length,
+          ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
+        };
+        const written: WrittenPage = {
+          pageNo,
+          next: page.next,
+          records: records.length,
+          bytes: 0, // known once written
+          maxCursor,
+          recentTokens: guard.state().recentTokens,
+          rows: records,
+        };
+        await uploads.add(written, async () => {
+          written.bytes = await deps.store.writeLines(key, lines, stamp);
+        });
+        fetched = await pages.next();
+      }
+      await uploads.drain();
+    } catch (error) {
+      // Hand back every page whose upload did finish before failing, so a retry starts after them.
+      await uploads.settle();
+      heartbeat();
+      throw error;
+    } finally {
+      await pages.close();
+    }
+    progress = report();
+    context.log.info('pages fetched', {
+      ...log,
+      pageNo: progress.checkpoint.pageNo,
+      pages: progress.added.pages,
+      records: progress.added.records,
+      done: progress.checkpoint.done,
+      adoptedPages: progress.adoptedPages,
+    });
+    return progress;
+  }
+}
+
+/** What the workflow gets: the heartbeat's progress without the attempt bookkeeping. */
+function resultOf(progress: Progress & { interrupted?: FetchPagesResult['interrupted'] }): FetchPagesResult {
+  const { lastProgress: _attemptOnly, ...result } = progress;
+  return result;
 }
 
 function resumedProgress(input: FetchPagesInput, details: unknown): Progress {

@@ -40,6 +40,19 @@ export interface FetchPagesInput {
   windowRecords?: number;
   /** Identifies this window's run chain; survives continue-as-new, differs for a re-run. */
   runId: string;
+  /** Wait this long before the first request: the previous batch was interrupted by a fault (e.g. a 429's Retry-After). */
+  waitMs?: number;
+}
+
+/**
+ * A batch that moved the checkpoint and then met a transient fault ends with its checkpoint
+ * instead of failing, so the next batch starts with a fresh retry budget (see retry-budget.ts).
+ */
+export interface BatchInterruption {
+  /** The fault, as the operator should read it. */
+  reason: string;
+  /** How long the next batch waits before its first request. */
+  retryDelayMs: number;
 }
 
 export interface FetchPagesResult {
@@ -48,6 +61,7 @@ export interface FetchPagesResult {
   added: WindowTotals;
   /** Pages an earlier, interrupted attempt had written that this call adopted without refetching. */
   adoptedPages: number;
+  interrupted?: BatchInterruption;
 }
 
 /** The parent records a child window reads, planned once per run: `<child window>/_parents.ndjson.gz`. */
@@ -93,12 +107,14 @@ export interface FetchChildPagesInput {
   plan: ParentPlan;
   checkpoint: ChildCheckpoint;
   runId: string;
+  waitMs?: number;
 }
 
 export interface FetchChildPagesResult {
   checkpoint: ChildCheckpoint;
   added: WindowTotals;
   adoptedPages: number;
+  interrupted?: BatchInterruption;
 }
 
 export interface WriteManifestInput {

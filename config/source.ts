@@ -300,6 +300,20 @@ export const sourceSchema = z
       .enum(['retry', 'fail'])
       .default('retry')
       .describe('A failed check retries the page like a 5xx, or fails the window'),
+/**
+ * When a window gives up on a failing API. The budget follows progress: attempts and time are
+ * counted from the last page written, so a long window meeting many transient faults finishes.
+ */
+export const retrySchema = z.strictObject({
+  maxAttemptsWithoutProgress: positiveInt
+    .default(10)
+    .describe('Failed requests in a row, with no page written in between, after which the window fails'),
+  maxNoProgressSeconds: positiveInt
+    .default(600)
+    .describe('Seconds without a page written (failing or waiting on Retry-After) after which the window fails'),
+});
+export type RetryConfig = z.infer<typeof retrySchema>;
+
     errorFields: z
       .array(jsonPath)
       .default([...ERROR_FIELDS])
@@ -328,6 +342,7 @@ export const sourceSchema = z
         code: 'custom',
         path: ['schedule'],
         message: `a child source reads each window of its parent "${source.parent.source}" once that window succeeds: schedule the parent, not the child`,
+    retry: retrySchema.default({ maxAttemptsWithoutProgress: 10, maxNoProgressSeconds: 600 }),
       });
     }
   });

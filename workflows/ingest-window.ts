@@ -98,7 +98,9 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     // One attempt may run for the page budget plus a slow last request.
     startToCloseTimeout: `${source.activityBudget.seconds + Math.ceil(source.request.timeoutMs / 1000) * 2 + 30}s`,
     heartbeatTimeout: '10s',
-    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
+    // No attempt cap here: the activity counts attempts and time since its last page written
+    // against the source's `retry` budget, and fails for good when it is spent (retry-budget.ts).
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
     // A pause cancels the running batch; waiting for it lets the batch hand back its checkpoint.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
@@ -126,6 +128,8 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   setHandler(pauseWindowSignal, () => {
     paused = true;
     batch?.cancel();
+  /** The wait the last batch's fault asked for (a 429's Retry-After), passed to the next batch. */
+  let waitMs = 0;
   });
   setHandler(resumeWindowSignal, () => {
     paused = false;
@@ -194,10 +198,12 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     let at: ChildCheckpoint = children ?? { next: 0, open: [], done: parents.parents === 0 };
     children = at;
     while (!at.done) {
+          ...(waitMs > 0 ? { waitMs } : {}),
       const from = at;
       const result: FetchChildPagesResult | undefined = await batchOfPages(() =>
         fetchChildPages({
           source,
+      waitMs = result.interrupted?.retryDelayMs ?? 0;
           windowKey: input.windowKey,
           plan: parents,
           checkpoint: from,
@@ -225,10 +231,12 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   async function batchOfPages<T>(run: () => Promise<T>): Promise<T | undefined> {
     await condition(() => !paused);
     batch = new CancellationScope();
+          ...(waitMs > 0 ? { waitMs } : {}),
     try {
       return await batch.run(run);
     } catch (error) {
       // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
+      waitMs = result.interrupted?.retryDelayMs ?? 0;
       if (paused && isCancellation(error)) return undefined;
       throw error;
     } finally {

@@ -1,10 +1,12 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
 import type { CursorValue } from '../../workflows/cursor-value.ts';
+import { startBatchAttempt, waitBeforeFirstRequest } from '../batch-attempt.ts';
 import { formatBound } from '../http/incremental.ts';
 import type { PageFetcher } from '../http/page-fetcher.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
 import { createPaginationGuard } from '../pagination-guard.ts';
+import type { LastProgress } from '../retry-budget.ts';
 import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
@@ -43,7 +45,7 @@ export async function fetchChildPages(
   const context = Context.current();
   const { source, windowKey } = input;
   const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);
-  const plan = await readPlan(deps.store, input.plan.planKey);
+  let plan: PlannedParent[] = [];
   const lowerBound =
     input.since && source.incremental ? formatBound(input.since, source.incremental.format) : undefined;
   const upperBound =
@@ -51,15 +53,22 @@ export async function fetchChildPages(
   const fetcher = deps.pageFetcherFor(source);
   const chains = source.parent?.concurrency ?? source.rateLimit.maxConcurrent;
 
-  const details = context.info.heartbeatDetails as FetchChildPagesResult | undefined;
+  const details = context.info.heartbeatDetails as ChildProgress | undefined;
   let progress: FetchChildPagesResult =
     details?.checkpoint && details.checkpoint.next >= input.checkpoint.next
-      ? details
+      ? { checkpoint: details.checkpoint, added: details.added, adoptedPages: details.adoptedPages }
       : { checkpoint: input.checkpoint, added: { pages: 0, records: 0, bytes: 0 }, adoptedPages: 0 };
+  const attempt = startBatchAttempt(context, source, details?.lastProgress);
   // Pages written after the last heartbeat that reached the server carry a stamp: adopt them.
   const mayHaveOrphans =
     context.info.attempt > 1 || details !== undefined || input.checkpoint.open.length > 0;
-  const heartbeat = () => context.heartbeat(progress);
+  const heartbeat = () => {
+    const lastProgress = attempt.lastProgress();
+    context.heartbeat({
+      ...progress,
+      ...(lastProgress === undefined ? {} : { lastProgress }),
+    } satisfies ChildProgress);
+  };
   heartbeat();
   const liveness = setInterval(heartbeat, LIVENESS_HEARTBEAT_MS);
 
@@ -96,6 +105,7 @@ export async function fetchChildPages(
           : addPage(progress.added, added.records, added.bytes, added.maxCursor, added.fields),
       adoptedPages: progress.adoptedPages,
     };
+    attempt.progressed();
     heartbeat();
   };
 
@@ -174,13 +184,20 @@ export async function fetchChildPages(
   };
 
   try {
+    plan = await readPlan(deps.store, input.plan.planKey);
     if (plan.length !== input.plan.parents) {
-      throw new Error(
-        `the plan ${input.plan.planKey} lists ${plan.length} parents, not the ${input.plan.parents} planned; re-run the window`,
-      );
+      throw ApplicationFailure.create({
+        message: `the plan ${input.plan.planKey} lists ${plan.length} parents, not the ${input.plan.parents} planned; re-run the window`,
+        type: 'ParentPlanMismatch',
+        nonRetryable: true,
+      });
     }
+    await waitBeforeFirstRequest(context, input.waitMs);
     await Promise.all(Array.from({ length: chains }, slot));
     if (failure !== undefined) throw failure;
+  } catch (error) {
+    heartbeat();
+    return attempt.settle(error, progress);
   } finally {
     clearInterval(liveness);
     heartbeat();
@@ -195,6 +212,11 @@ export async function fetchChildPages(
     adoptedPages: progress.adoptedPages,
   });
   return progress;
+}
+
+/** The heartbeat of a child batch: its result so far, and the attempt that last moved it (retry-budget.ts). */
+interface ChildProgress extends FetchChildPagesResult {
+  lastProgress?: LastProgress;
 }
 
 function withParentFields(record: unknown, copy: Record<string, unknown>): unknown {

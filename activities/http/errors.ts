@@ -51,12 +51,13 @@ export function failureForStatus(
   const details = [{ sourceId: context.sourceId, status, method: context.method, url: context.url }];
   if (status === 429 || status >= 500) {
     const delay = retryDelayFromHeaders(headers, now);
-    const wait = delay === undefined ? 'retrying with the activity retry policy' : `retrying in ${delay} ms`;
+    // What happens next (retry when, or give up) is added where the attempt ends: retry-budget.ts.
+    const asked = delay === undefined ? '' : ` and asks to wait ${delay} ms (Retry-After)`;
     const type = status === 429 ? FailureType.rateLimited : FailureType.serverError;
     const advice =
       status === 429
-        ? `the API is rate limiting; ${wait}. If this repeats, lower rateLimit.requestsPerSecond`
-        : `the API failed; ${wait}`;
+        ? `the API is rate limiting${asked}. If this repeats, lower rateLimit.requestsPerSecond`
+        : `the API failed${asked}`;
     return ApplicationFailure.create({
       message: `${where}: ${advice}`,
       type,
@@ -66,7 +67,7 @@ export function failureForStatus(
   }
   if (status === 408) {
     return ApplicationFailure.create({
-      message: `${where}: the API timed out; retrying`,
+      message: `${where}: the API timed out`,
       type: FailureType.timeout,
       details,
     });
@@ -107,14 +108,14 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
   if (isTimeoutError(error) || isAbortTimeout(error)) {
     const after = context.timeoutMs === undefined ? '' : ` within ${context.timeoutMs} ms`;
     return ApplicationFailure.create({
-      message: `no response${after} from ${on}; retrying. If this repeats, raise request.timeoutMs or check the API's health`,
+      message: `no response${after} from ${on}. If this repeats, raise request.timeoutMs or check the API's health`,
       type: FailureType.timeout,
       details,
     });
   }
   if (error instanceof SyntaxError) {
     return ApplicationFailure.create({
-      message: `the response from ${on} is not valid JSON (truncated or not JSON); retrying`,
+      message: `the response from ${on} is not valid JSON (truncated or not JSON)`,
       type: FailureType.invalidBody,
       details,
     });
@@ -130,7 +131,7 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
   const code = networkErrorCode(error);
   if (isNetworkError(error) || code !== undefined) {
     return ApplicationFailure.create({
-      message: `connection to ${on} failed${code === undefined ? '' : ` (${code})`}; retrying. If this repeats, check that request.baseUrl is reachable from the worker`,
+      message: `connection to ${on} failed${code === undefined ? '' : ` (${code})`}. If this repeats, check that request.baseUrl is reachable from the worker`,
       type: FailureType.network,
       details,
     });

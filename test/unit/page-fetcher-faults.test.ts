@@ -43,7 +43,7 @@ it('turns 429 with Retry-After seconds into the retry delay', async () => {
   expect(failure).toMatchObject({ type: 'HttpRateLimited', nonRetryable: false, nextRetryDelay: 2000 });
   // The auth hook adds the key after the URL is taken for messages, so it cannot appear there.
   expect(failure.message).toContain(
-    '/offset?offset=0&limit=10: the API is rate limiting; retrying in 2000 ms',
+    '/offset?offset=0&limit=10: the API is rate limiting and asks to wait 2000 ms (Retry-After)',
   );
 });
 

@@ -1,0 +1,90 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startWindow } from '../../cli/start-window.ts';
+import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { rootCause } from '../../workflows/failure-cause.ts';
+import { startRandomFaultApi } from '../support/random-fault-api.ts';
+import { idsOf, readWindow } from '../support/read-window.ts';
+import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+
+const stack = inject('stack');
+let worker: TestWorker;
+
+beforeAll(async () => {
+  worker = await startTestWorker(stack);
+});
+afterAll(async () => {
+  await worker?.stop();
+});
+
+function cursorSource(id: string, baseUrl: string, overrides: Partial<SourceInput> = {}) {
+  return sourceSchema.parse({
+    id,
+    request: { baseUrl, path: '/items' },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data', primaryKey: 'id' },
+    rateLimit: { requestsPerSecond: 200 },
+    ...overrides,
+  });
+}
+
+describe('retry budget', () => {
+  it('finishes a 500-page window at 10 % 503s and 5 % 429s with the default settings, each record once', async () => {
+    const pages = 500;
+    const api = await startRandomFaultApi({
+      pages,
+      pageSize: 5,
+      faults: { serverErrors: 0.1, rateLimited: 0.05, retryAfterSeconds: 1, seed: 17 },
+    });
+    try {
+      const handle = await startWindow(worker.client, {
+        source: cursorSource('faulty-500', api.url),
+        taskQueue: worker.taskQueue,
+        windowKey: 'w1',
+      });
+      const summary = await handle.result();
+      expect(summary).toMatchObject({ pages, records: pages * 5 });
+      // More faults than the old fixed cap of 20 attempts per batch: the budget follows progress.
+      expect(api.counts.serverErrors + api.counts.rateLimited).toBeGreaterThan(40);
+      const { records } = await readWindow(worker.store, summary.manifestKey);
+      expect(idsOf(records)).toEqual(Array.from({ length: pages * 5 }, (_, index) => index + 1));
+      // Every page was answered with data once: a fault cost a retry of its request, not a page.
+      expect([...api.served.values()].every((count) => count === 1)).toBe(true);
+      expect(api.counts.early).toBe(0);
+    } finally {
+      await api.close();
+    }
+  }, 240_000);
+
+  it('fails a window whose API answers only 503 for longer than retry.maxNoProgressSeconds, naming that bound', async () => {
+    const api = await startRandomFaultApi({
+      pages: 50,
+      pageSize: 5,
+      faults: { serverErrors: 0, rateLimited: 0, seed: 1 },
+    });
+    api.failEverything();
+    try {
+      const handle = await startWindow(worker.client, {
+        source: cursorSource('always-503', api.url, {
+          retry: { maxAttemptsWithoutProgress: 50, maxNoProgressSeconds: 4 },
+        }),
+        taskQueue: worker.taskQueue,
+        windowKey: 'w1',
+      });
+      const error = await handle.result().then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(error).toBeInstanceOf(WorkflowFailedError);
+      const cause = rootCause(error);
+      expect(cause.message).toContain('503 Service Unavailable');
+      expect(cause.message).toMatch(
+        /no page written for \d+ s: the window fails, as retry\.maxNoProgressSeconds is 4/,
+      );
+      // Backoff 1 s, 2 s, then the next wait would pass the 4 s bound: three requests, not fifty.
+      expect(api.counts.requests).toBeLessThanOrEqual(4);
+    } finally {
+      await api.close();
+    }
+  });
+});
