@@ -1,4 +1,4 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { type LoadedPipeline, loadPipeline } from '../config/load-pipeline.ts';
 
 export interface LoadPipelineDeps {
@@ -18,6 +18,7 @@ export async function loadPipelineDefinition(
       deps.pipelinesPath ?? 'pipelines',
       input.pipelineId,
       deps.sourcesPath ?? 'sources',
+      (skipped) => Context.current().log.warn(skipped, { pipelineId: input.pipelineId }),
     );
   } catch (error) {
     throw ApplicationFailure.nonRetryable(

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { loadSources } from '../config/load-sources.ts';
+import { describeSkipped, loadSources } from '../config/load-sources.ts';
 import { type ParentWindowRequest, parentWindowSignal } from '../workflows/source-contract.ts';
 import { signalSource } from './signal-source.ts';
 
@@ -30,6 +30,14 @@ export async function signalChildren(
   const context = Context.current();
   const folder = deps.sourcesPath ?? 'sources';
   const loaded = await loadSources(folder).catch(() => undefined);
+  // An invalid file blocks only its own sources; a child in one is not told, and the log says why.
+  const skipped = loaded === undefined ? undefined : describeSkipped(loaded.rejected);
+  if (skipped !== undefined) {
+    context.log.warn(`${skipped}: a child of ${input.sourceId} in it is not signalled until it is fixed`, {
+      sourceId: input.sourceId,
+      windowKey: input.window.windowKey,
+    });
+  }
   const children = (loaded?.sources ?? []).filter((source) => source.parent?.source === input.sourceId);
   if (children.length === 0) return { children: [] };
   if (!deps.client) {

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { formatProblems, loadSources } from '../config/load-sources.ts';
+import { describeSkipped, formatProblems, loadSources, rejectedWithId } from '../config/load-sources.ts';
 import { syncSignal } from '../workflows/source-contract.ts';
 import { signalSource } from './signal-source.ts';
 
@@ -41,6 +41,14 @@ export async function signalSourceSync(
     );
   });
   const source = loaded.sources.find((s) => s.id === input.sourceId);
+  const invalid = rejectedWithId(loaded, input.sourceId);
+  if (!source && invalid.length > 0) {
+    throw ApplicationFailure.nonRetryable(
+      `source "${input.sourceId}" in the worker's sources folder "${folder}" cannot be used until its file is fixed ` +
+        `(the next tick reads it again):\n${formatProblems(invalid.flatMap((entry) => entry.problems))}`,
+      'InvalidSource',
+    );
+  }
   if (!source) {
     const known = loaded.sources.map((s) => s.id).join(', ') || 'none';
     const problems =
@@ -51,6 +59,9 @@ export async function signalSourceSync(
       'UnknownSource',
     );
   }
+  // Other sources' bad files do not stop this one; the log names them.
+  const skipped = describeSkipped(loaded.rejected);
+  if (skipped !== undefined) Context.current().log.warn(skipped, { sourceId: input.sourceId, folder });
   const handle = await signalSource(client, {
     source,
     taskQueue: deps.taskQueue ?? Context.current().info.taskQueue,

@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadValidSources } from '../../config/load-sources.ts';
 import { EXIT } from '../exit-codes.ts';
-import { unknownSource } from '../find-source.ts';
+import { sourcesNamed, usableSources } from '../find-source.ts';
 import { parseInterval } from '../interval.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
@@ -29,10 +28,11 @@ export const statusCommand = operatorCommand(USAGE, async (args) => {
     },
   });
   const intervalMs = parseInterval('--interval', values.interval);
-  const sources = await loadValidSources(values.sources);
-  const missing = positionals.filter((id) => !sources.some((s) => s.id === id));
-  if (missing.length > 0) throw unknownSource(values.sources, missing, sources);
-  const ids = positionals.length > 0 ? [...new Set(positionals)] : sources.map((s) => s.id);
+  const sources =
+    positionals.length > 0
+      ? await sourcesNamed(values.sources, [...new Set(positionals)])
+      : await usableSources(values.sources);
+  const ids = sources.map((s) => s.id);
 
   return withClient(async (context) => {
     const color = !values.json && colorWanted(process.stdout);
