@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { parentFieldsSchema } from './parent.ts';
-import { paginationSchema, responseCheckSchema, scheduleSchema, secretRef, sourceSchema } from './source.ts';
+import {
+  paginationSchema,
+  responseCheckSchema,
+  scheduleCron,
+  scheduleInterval,
+  scheduleSchema,
+  secretRef,
+  sourceSchema,
+} from './source.ts';
 
 /**
  * The JSON Schema of a source file, generated from the zod schema in source.ts (the one source of
@@ -57,10 +65,19 @@ function exactlyOneOf(names: string[]): JsonSchema {
   return { oneOf: names.map((name) => ({ required: [name] })) };
 }
 
+/**
+ * The shape of a cron string (5-7 fields, a shorthand or "@every", an optional TZ= and # comment);
+ * config/cron.ts checks the values, which a pattern cannot do legibly.
+ */
+const CRON_SHAPE =
+  '^\\s*(?:(?:CRON_)?TZ=\\S+\\s+)?(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|@every\\s+\\S+|[0-9A-Za-z*,/-]+(?:\\s+[0-9A-Za-z*,/-]+){4,6})(?:\\s+#.*)?\\s*$';
+
 const refinements = new Map<unknown, JsonSchema>([
   [responseCheckSchema, oneCheckKind],
   [secretRef, exactlyOne('secret', 'env')],
   [scheduleSchema, exactlyOne('cron', 'interval')],
+  [scheduleCron, { pattern: CRON_SHAPE }],
+  [scheduleInterval, { allOf: [{ pattern: '[1-9]' }] }],
   [cursorPagination, exactlyOne('tokenPath', 'lastRecordField')],
   [parentFieldsSchema, { minProperties: 1 }],
   [sourceSchema, bodyNeedsPost],

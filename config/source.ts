@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cronProblem } from './cron.ts';
 import { type ParentConfig, parentSchema, placeholderSites } from './parent.ts';
 import { onInvalidField, recordSchemaField, schemaRegistryField } from './record-schema.ts';
 
@@ -203,10 +204,30 @@ export const rateLimitSchema = z.strictObject({
   maxConcurrent: positiveInt.default(1),
 });
 
+/** A cron string as Temporal's schedule spec reads it (checked by config/cron.ts). */
+export const scheduleCron = z
+  .string()
+  .min(1)
+  .superRefine((cron, ctx) => {
+    const problem = cronProblem(cron);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Temporal runs interval schedules to the second: PT1S is the shortest. */
+export const scheduleInterval = isoDuration
+  .refine((interval) => /[1-9]/.test(interval), {
+    message: 'must be longer than zero: the smallest interval is PT1S',
+    when: (payload) => payload.issues.length === 0,
+  });
+
 export const scheduleSchema = z
   .strictObject({
-    cron: z.string().min(1).optional(),
-    interval: isoDuration.optional(),
+    cron: scheduleCron
+      .optional()
+      .describe('Cron as Temporal reads it: "0 6 * * 1-5", "@daily", "@every 90m", optionally "TZ=Europe/Paris ..."'),
+    interval: scheduleInterval
+      .optional()
+      .describe('Time between syncs, an ISO-8601 duration such as "PT1H" (at least PT1S)'),
   })
   .refine((s) => (s.cron === undefined) !== (s.interval === undefined), {
     message: 'set exactly one of "cron" or "interval"',
