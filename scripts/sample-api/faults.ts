@@ -26,6 +26,10 @@ export interface Fault {
   invalidJson?: boolean;
   /** Announce a longer body than is sent, then close (the client sees a truncated body). */
   truncated?: boolean;
+  /** Answer 200 with an HTML error page, as a proxy or load balancer in front of an API does. */
+  html?: boolean;
+  /** Answer the real page, each record padded so the body is about this many bytes (a huge page). */
+  inflateToBytes?: number;
 }
 
 const seen = new WeakMap<Fault, number>();
@@ -62,6 +66,12 @@ export async function applyFault(fault: Fault, response: ServerResponse): Promis
     response.end('{"data": [{"id": 1}, <html>oops');
     return true;
   }
+  if (fault.html) {
+    const page = '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>';
+    response.writeHead(200, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(page) });
+    response.end(page);
+    return true;
+  }
   if (fault.status !== undefined) {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...fault.headers };
     if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
@@ -70,4 +80,21 @@ export async function applyFault(fault: Fault, response: ServerResponse): Promis
     return true;
   }
   return false;
+}
+
+/**
+ * The same page with a `padding` field on every record, so the serialised body is about `bytes`
+ * long; the records keep their ids, so the client must store every one of them once.
+ */
+export function inflateRecords(body: unknown, bytes: number): unknown {
+  const records = Array.isArray(body) ? body : Object.values(body as object).find(Array.isArray);
+  if (records === undefined || records.length === 0) return body;
+  const missing = bytes - Buffer.byteLength(JSON.stringify(body));
+  const each = Math.max(0, Math.ceil(missing / records.length) - 14);
+  const padding = 'x'.repeat(each);
+  const padded = records.map((record: object) => ({ ...record, padding }));
+  if (Array.isArray(body)) return padded;
+  return Object.fromEntries(
+    Object.entries(body as object).map(([key, value]) => [key, value === records ? padded : value]),
+  );
 }

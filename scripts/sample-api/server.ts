@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createSampleAuth, type SampleAuth, type TokenRequest } from './auth.ts';
 import { createDataset, type SampleRecord, updatedBefore, updatedSince } from './dataset.ts';
-import { applyFault, type Fault, takeFault } from './faults.ts';
+import { createFaultDraw, type FaultRates } from './fault-rates.ts';
+import { applyFault, type Fault, inflateRecords, takeFault } from './faults.ts';
 import { readBody, sendJson } from './json-io.ts';
 import { routeOf, routes } from './routes.ts';
 import { createStats, recordRequest, type SampleApiStats } from './stats.ts';
@@ -20,6 +21,8 @@ export interface SampleApiOptions {
   /** The credentials data routes require (default none). `/oauth/token` is always open. */
   auth?: SampleAuth;
   faults?: Fault[];
+  /** Each request fails at random with these probabilities (seeded); see fault-rates.ts. */
+  faultRates?: FaultRates;
 }
 
 export interface SampleApi {
@@ -29,6 +32,8 @@ export interface SampleApi {
   stats: SampleApiStats;
   /** Mutable at runtime: push a fault and the next matching request gets it. */
   faults: Fault[];
+  /** Random faults at fixed rates from the next request on; undefined turns them off. */
+  setFaultRates(rates: FaultRates | undefined): void;
   /** Mutable at runtime. */
   settings: { pageSize: number; latencyMs: number };
   /** The whole dataset, in id order, for comparing what a client fetched. */
@@ -50,6 +55,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
   const settings = { pageSize: options.pageSize ?? 25, latencyMs: options.latencyMs ?? 0 };
   const required: SampleAuth = options.auth ?? {};
   const auth = createSampleAuth(required);
+  let drawFault = options.faultRates === undefined ? undefined : createFaultDraw(options.faultRates);
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host ?? 'localhost'}`);
@@ -57,8 +63,12 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     // Requests are counted per route, so `/records/:id/comments` counts every record's comments.
     const route = matched?.name ?? url.pathname;
     recordRequest(stats, route, request.method ?? 'GET', url.pathname + url.search);
+    const client = clientOf(request);
+    stats.retryAfter.arrived(client);
     const rawBody = await readBody(request);
-    const fault = takeFault(faults, route);
+    const fault = takeFault(faults, route) ?? drawFault?.(route);
+    if (fault !== undefined && fault.inflateToBytes === undefined) stats.faulted++;
+    if (fault?.retryAfter !== undefined) stats.retryAfter.sent(client, fault.retryAfter);
     if (fault !== undefined && (await applyFault(fault, response))) return;
     if (settings.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, settings.latencyMs));
 
@@ -86,7 +96,10 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
         pageSize: settings.pageSize,
         params: matched?.params ?? {},
       });
-      sendJson(response, 200, output.body, output.headers);
+      const answer =
+        fault?.inflateToBytes === undefined ? output.body : inflateRecords(output.body, fault.inflateToBytes);
+      sendJson(response, 200, answer, output.headers);
+      stats.served++;
     } catch (error) {
       if (!(error instanceof RangeError || error instanceof SyntaxError)) throw error;
       sendJson(response, 400, { error: 'bad_request', message: error.message });
@@ -113,6 +126,9 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     port,
     stats,
     faults,
+    setFaultRates: (rates) => {
+      drawFault = rates === undefined ? undefined : createFaultDraw(rates);
+    },
     settings,
     dataset: records,
     auth: required,
@@ -124,6 +140,12 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
         server.closeAllConnections();
       }),
   };
+}
+
+/** Who a request comes from, for Retry-After bookkeeping: its credential, else its address. */
+function clientOf(request: IncomingMessage): string {
+  const credential = request.headers.authorization ?? request.headers['x-api-key'];
+  return typeof credential === 'string' ? credential : (request.socket.remoteAddress ?? 'unknown');
 }
 
 function parseJsonBody(raw: string): Record<string, unknown> {

@@ -1,3 +1,5 @@
+import { createRetryAfterLog, type RetryAfterLog } from './retry-after-log.ts';
+
 export interface RequestLogEntry {
   route: string;
   method: string;
@@ -14,6 +16,12 @@ export interface SampleApiStats {
   /** The same, for every route seen. */
   byRoute: Record<string, number>;
   total: number;
+  /** Pages answered in full by a route (200 with the route's body), injected faults excluded. */
+  served: number;
+  /** Requests that met an injected fault (a listed one or one drawn by the fault rates). */
+  faulted: number;
+  /** Retry-After deadlines sent per client, and the requests that came before them. */
+  retryAfter: RetryAfterLog;
   log: RequestLogEntry[];
   inFlight: number;
   maxInFlight: number;
@@ -29,6 +37,9 @@ export function createStats(): SampleApiStats {
     requests: (route) => stats.byRoute[route] ?? 0,
     byRoute: {},
     total: 0,
+    served: 0,
+    faulted: 0,
+    retryAfter: createRetryAfterLog(),
     log: [],
     inFlight: 0,
     maxInFlight: 0,
@@ -46,6 +57,9 @@ export function createStats(): SampleApiStats {
     reset() {
       stats.byRoute = {};
       stats.total = 0;
+      stats.served = 0;
+      stats.faulted = 0;
+      stats.retryAfter.reset();
       stats.log = [];
       stats.maxInFlight = stats.inFlight;
     },
