@@ -4,12 +4,13 @@ import { type StackStatus, stackStatus, startStack, stopStack } from '../../scri
 const usage = `Usage: tributary dev <command>
 
 Runs the local stack: a Temporal dev server (workflows kept in <data dir>/temporal.sqlite)
-and moto (an in-memory AWS stand-in with the bucket tributary-local).
+and moto (the AWS stand-in with the bucket tributary-local; its S3 objects, secrets and Glue
+jobs are saved to <data dir>/moto-state.pickle when it stops and loaded when it starts).
 
 Commands:
   up       start the stack (or reuse it) and print the environment to use it:
              eval "$(tributary dev up)"
-  down     stop the stack; workflows stay in the SQLite file for the next 'up'
+  down     stop the stack; workflows, objects and secrets are there again at the next 'up'
   status   show whether the stack runs
   env      print the environment of the running stack
 

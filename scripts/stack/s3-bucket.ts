@@ -10,7 +10,7 @@ export function localS3Client(endpoint: string): S3Client {
   });
 }
 
-/** Creates `bucket` at the local endpoint unless it exists (moto forgets everything on restart). */
+/** Creates `bucket` at the local endpoint unless it exists (a fresh moto, or one run without a state file). */
 export async function ensureBucket(endpoint: string, bucket: string): Promise<void> {
   const s3 = localS3Client(endpoint);
   try {

@@ -20,6 +20,8 @@ export interface StackState {
     port: number;
     endpoint: string;
     logFile: string;
+    /** Where moto keeps its S3, Secrets Manager and Glue data across restarts (absent: not kept). */
+    stateFile?: string;
   };
   startedAt: string;
   stoppedAt?: string;

@@ -1,10 +1,17 @@
 import path from 'node:path';
-import { type MotoServer, motoAnswers, startMotoServer } from './moto-server.ts';
+import {
+  type MotoServer,
+  motoAnswers,
+  motoAnswersWithin,
+  motoStopTimeoutMs,
+  startMotoServer,
+} from './moto-server.ts';
 import { isOurProcess, stopProcess } from './processes.ts';
 import { ensureBucket } from './s3-bucket.ts';
 import { choosePort } from './stack-ports.ts';
 import { readStackState, resolveDataDir, type StackState, writeStackState } from './stack-state.ts';
 import { startTemporalDevServer, type TemporalDevServer, temporalAnswers } from './temporal-dev-server.ts';
+import { motoRunsThroughLauncher } from './tools.ts';
 
 export type { StackState } from './stack-state.ts';
 
@@ -41,10 +48,14 @@ async function runningTemporal(
   return undefined;
 }
 
+/**
+ * The recorded moto when it runs and answers. A busy moto is given several probes over 10 s; one
+ * that stays silent is stopped with SIGTERM, which saves its data for the next one to load.
+ */
 async function runningMoto(previous: StackState | undefined): Promise<StackState['moto'] | undefined> {
   if (!previous || !isOurProcess(previous.moto.pid, motoMarker(previous))) return undefined;
-  if (await motoAnswers(previous.moto.endpoint)) return previous.moto;
-  await stopProcess(previous.moto.pid, { group: true });
+  if (await motoAnswersWithin(previous.moto.endpoint)) return previous.moto;
+  await stopProcess(previous.moto.pid, { group: true, timeoutMs: motoStopTimeoutMs });
   return undefined;
 }
 
@@ -85,20 +96,31 @@ async function startTemporal(dataDir: string, options: StackOptions, previous?: 
 }
 
 async function startMoto(dataDir: string, options: StackOptions, previous?: StackState) {
+  const log = options.log ?? (() => undefined);
+  const stateFile = motoRunsThroughLauncher() ? path.join(dataDir, 'moto-state.pickle') : undefined;
+  if (stateFile === undefined)
+    log('AWS stand-in (moto): MOTO_SERVER_PATH is set, so its data is not kept when it stops.');
   const port = await choosePort({
     what: 'AWS stand-in (moto)',
     envName: 'TRIBUTARY_AWS_PORT',
     defaultPort: 5055,
     option: options.awsPort,
     recorded: previous?.moto.port,
-    log: options.log ?? (() => undefined),
+    log,
   });
   const server: MotoServer = await startMotoServer({
     port,
     logFile: path.join(dataDir, 'moto.log'),
     detached: true,
+    ...(stateFile === undefined ? {} : { stateFile }),
   });
-  return { pid: server.pid, port, endpoint: server.endpoint, logFile: server.logFile };
+  return {
+    pid: server.pid,
+    port,
+    endpoint: server.endpoint,
+    logFile: server.logFile,
+    ...(stateFile === undefined ? {} : { stateFile }),
+  };
 }
 
 /**
@@ -140,16 +162,31 @@ export async function startStack(options: StackOptions = {}): Promise<StackStart
   return { state, reused: { temporal: reusedTemporal !== undefined, moto: reusedMoto !== undefined } };
 }
 
-/** Stops the servers recorded in <data dir>/stack.json; the Temporal SQLite file stays. Returns what was stopped. */
+/**
+ * Stops the servers recorded in <data dir>/stack.json; the Temporal SQLite file and moto's state file
+ * (written as moto stops) stay for the next start. Returns what was stopped.
+ */
 export async function stopStack(options: Pick<StackOptions, 'dataDir'> = {}): Promise<string[]> {
   const dataDir = resolveDataDir(options.dataDir);
   const state = readStackState(dataDir);
   if (!state) return [];
   const running = [
-    { name: `Temporal (pid ${state.temporal.pid})`, pid: state.temporal.pid, marker: temporalMarker(state) },
-    { name: `moto (pid ${state.moto.pid})`, pid: state.moto.pid, marker: motoMarker(state) },
+    {
+      name: `Temporal (pid ${state.temporal.pid})`,
+      pid: state.temporal.pid,
+      marker: temporalMarker(state),
+      timeoutMs: 10_000,
+    },
+    {
+      name: `moto (pid ${state.moto.pid})`,
+      pid: state.moto.pid,
+      marker: motoMarker(state),
+      timeoutMs: motoStopTimeoutMs,
+    },
   ].filter((server) => isOurProcess(server.pid, server.marker));
-  await Promise.all(running.map((server) => stopProcess(server.pid, { group: true })));
+  await Promise.all(
+    running.map((server) => stopProcess(server.pid, { group: true, timeoutMs: server.timeoutMs })),
+  );
   const stopped = running.map((server) => server.name);
   writeStackState({ ...state, stoppedAt: new Date().toISOString() });
   return stopped;

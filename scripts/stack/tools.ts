@@ -52,15 +52,30 @@ export function motoServerPath(): string {
   throw new Error('moto_server was not found in .tools/venv: run `npm run setup` to install moto.');
 }
 
+/** Whether moto starts through scripts/stack/moto_server.py (not a $MOTO_SERVER_PATH run as it is). */
+export function motoRunsThroughLauncher(): boolean {
+  return !(process.env.MOTO_SERVER_PATH && motoServerPath() === process.env.MOTO_SERVER_PATH);
+}
+
 /**
  * How to start moto: $MOTO_SERVER_PATH as it is when set, else scripts/stack/moto_server.py (moto's
- * server without its per-request directory scan and access log) on the venv's Python.
+ * server without its per-request directory scan and access log) on the venv's Python. A state file
+ * (data kept across restarts) needs the launcher: another moto_server would refuse the flag.
  */
-export function motoServerCommand(): { command: string; args: string[] } {
+export function motoServerCommand(stateFile?: string): { command: string; args: string[] } {
   const executable = motoServerPath();
-  if (process.env.MOTO_SERVER_PATH && executable === process.env.MOTO_SERVER_PATH) {
+  if (!motoRunsThroughLauncher()) {
+    if (stateFile !== undefined) {
+      throw new Error(
+        `MOTO_SERVER_PATH=${executable} cannot keep the local stack's data across restarts (only scripts/stack/moto_server.py can): unset MOTO_SERVER_PATH.`,
+      );
+    }
     return { command: executable, args: [] };
   }
   const python = path.join(path.dirname(executable), 'python3');
-  return { command: python, args: [path.join(repoRoot, 'scripts', 'stack', 'moto_server.py')] };
+  const launcher = path.join(repoRoot, 'scripts', 'stack', 'moto_server.py');
+  return {
+    command: python,
+    args: [launcher, ...(stateFile === undefined ? [] : ['--state-file', stateFile])],
+  };
 }
