@@ -1,6 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
+import { redactActivityFailures } from './redact-activity-failures.ts';
+import { redactingPayloadCodec } from './redacting-codec.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -23,6 +25,9 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    // Secrets never leave the worker: activity errors and every payload pass through redaction.
+    interceptors: { activity: [redactActivityFailures] },
+    dataConverter: { payloadCodecs: [redactingPayloadCodec] },
     // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
     maxHeartbeatThrottleInterval: '2s',
     shutdownGraceTime: '20s',

@@ -1,9 +1,11 @@
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
+import { secretRedactor } from '../activities/secret-redaction.ts';
 
 /**
  * Installs one-line JSON logging for the worker process: every SDK, workflow and activity log
  * entry becomes a line with its level, message and metadata (source id and window included by
- * the activities). Secrets are never passed to a logger, so none can appear here.
+ * the activities). Every line passes through the secret redactor (message and metadata, errors
+ * included), so a secret that reached a message anyway is not written.
  */
 export function installJsonLogging(
   level: LogLevel,
@@ -12,14 +14,22 @@ export function installJsonLogging(
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const { sdkComponent: _component, ...meta } = entry.meta ?? {};
-      write(
-        `${JSON.stringify({
+      const line = JSON.stringify(
+        {
           time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(),
           level: entry.level.toLowerCase(),
           message: entry.message,
           ...meta,
-        })}\n`,
+        },
+        errorsWithMessages,
       );
+      // The JSON-escaped form of every secret is registered too, so the serialized line is enough.
+      write(`${secretRedactor.redact(line)}\n`);
     }),
   });
+}
+
+/** An error in the metadata (the SDK's "Activity failed") as its fields plus its name and message, not `{}`. */
+function errorsWithMessages(_key: string, value: unknown): unknown {
+  return value instanceof Error ? { ...value, name: value.name, message: value.message } : value;
 }

@@ -3,6 +3,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
+import { secretRedactor } from '../activities/secret-redaction.ts';
 import { createSecretResolver } from '../activities/secrets.ts';
 import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
 import { createS3Client } from '../activities/storage/s3-client.ts';
@@ -77,7 +78,8 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
 
 if (import.meta.main) {
   runWorker().catch((error: unknown) => {
-    process.stderr.write(`worker failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`worker failed: ${secretRedactor.redact(message)}\n`);
     process.exit(1);
   });
 }

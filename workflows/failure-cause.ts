@@ -1,6 +1,12 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 
-const AUTH_FAILURES = new Set(['HttpUnauthorized', 'HttpForbidden', 'SecretNotFound', 'SecretAccessDenied']);
+const AUTH_FAILURES = new Set([
+  'HttpUnauthorized',
+  'HttpForbidden',
+  'SecretNotFound',
+  'SecretAccessDenied',
+  'InvalidCredential',
+]);
 
 /** The innermost failure of a chain (child workflow → activity → application failure). */
 export function rootCause(error: unknown): Error {

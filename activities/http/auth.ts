@@ -1,7 +1,9 @@
 import ky, { type AfterResponseHook, type BeforeRequestHook, type BeforeRetryHook } from 'ky';
 import type { AuthConfig, SecretRef } from '../../config/source.ts';
+import { secretRedactor } from '../secret-redaction.ts';
 import type { SecretResolver } from '../secrets.ts';
-import { describeCredentials } from './describe-credentials.ts';
+import { basicCredentialProblem, headerValueProblem, invalidCredentialFailure } from './credential-check.ts';
+import { describeCredentials, describeSecretRef } from './describe-credentials.ts';
 import { createOAuth2TokenSource } from './oauth2-token.ts';
 
 export interface AuthHooks {
@@ -30,6 +32,10 @@ const REFRESH_CODE = 'OAUTH2_TOKEN_REFRESH';
 /** The hooks that authenticate a source's requests. Secrets are resolved per request, from the resolver's cache. */
 export function createAuth(sourceId: string, auth: AuthConfig, deps: AuthDeps): SourceAuth {
   const credentials = describeCredentials(auth);
+  // Checked before the request is built: the HTTP client's own refusal quotes the header value.
+  const refuseUnless = (problem: string | undefined, field: string) => {
+    if (problem !== undefined) throw invalidCredentialFailure(sourceId, field, problem);
+  };
   const resolve = (ref: SecretRef | string) => (typeof ref === 'string' ? ref : deps.secrets.resolve(ref));
   const only = (hook: BeforeRequestHook, secretParams: string[] = []): SourceAuth => ({
     hooks: { beforeRequest: [hook], afterResponse: [], beforeRetry: [] },
@@ -56,16 +62,31 @@ export function createAuth(sourceId: string, auth: AuthConfig, deps: AuthDeps): 
         );
       }
       return only(async ({ request }) => {
-        request.headers.set(auth.name, await resolve(auth.value));
+        const value = await resolve(auth.value);
+        refuseUnless(headerValueProblem(value, true), `auth.value (${describeField(auth.value)})`);
+        request.headers.set(auth.name, value);
       });
     case 'bearer':
       return only(async ({ request }) => {
-        request.headers.set('authorization', `Bearer ${await resolve(auth.token)}`);
+        const token = await resolve(auth.token);
+        refuseUnless(headerValueProblem(token), `auth.token (${describeField(auth.token)})`);
+        request.headers.set('authorization', `Bearer ${token}`);
       });
     case 'basic':
       return only(async ({ request }) => {
-        const pair = `${await resolve(auth.username)}:${await resolve(auth.password)}`;
-        request.headers.set('authorization', `Basic ${Buffer.from(pair).toString('base64')}`);
+        const username = await resolve(auth.username);
+        const password = await resolve(auth.password);
+        refuseUnless(
+          basicCredentialProblem(username, true),
+          `auth.username (${describeField(auth.username)})`,
+        );
+        refuseUnless(
+          basicCredentialProblem(password, false),
+          `auth.password (${describeField(auth.password)})`,
+        );
+        const encoded = Buffer.from(`${username}:${password}`).toString('base64');
+        secretRedactor.register(encoded);
+        request.headers.set('authorization', `Basic ${encoded}`);
       });
     case 'oauth2-client-credentials': {
       const tokens = createOAuth2TokenSource(sourceId, auth, deps);
@@ -90,4 +111,9 @@ export function createAuth(sourceId: string, auth: AuthConfig, deps: AuthDeps): 
       };
     }
   }
+}
+
+/** Where a credential comes from, for messages: a secret or variable by name, or the source file. */
+function describeField(ref: SecretRef | string): string {
+  return typeof ref === 'string' ? 'written in the source file' : describeSecretRef(ref);
 }

@@ -1,5 +1,7 @@
 import type { AuthConfig } from '../../config/source.ts';
+import { secretRedactor } from '../secret-redaction.ts';
 import type { SecretResolver } from '../secrets.ts';
+import { headerValueProblem, invalidCredentialFailure } from './credential-check.ts';
 import { describeSecretRef } from './describe-credentials.ts';
 import {
   type FailureContext,
@@ -63,6 +65,16 @@ export function createOAuth2TokenSource(
       if (typeof body.access_token !== 'string' || body.access_token === '') {
         throw responseShapeFailure(context, 'the token response has no access_token: check auth.tokenUrl');
       }
+      secretRedactor.register(body.access_token);
+      const refused = headerValueProblem(body.access_token);
+      if (refused !== undefined) {
+        throw invalidCredentialFailure(
+          sourceId,
+          'the access_token that auth.tokenUrl returned',
+          refused,
+          'check what the token endpoint returns for these client credentials',
+        );
+      }
       const lifetimeMs = Number(body.expires_in) * 1000;
       const renewAt = Number.isFinite(lifetimeMs)
         ? now() + lifetimeMs - Math.min(MAX_EXPIRY_MARGIN_MS, lifetimeMs / 10)
@@ -101,7 +113,9 @@ async function tokenRequestHeaders(config: OAuth2Config, secrets: SecretResolver
     // RFC 6749 §2.3.1: id and secret are form-encoded before they are joined and base64-encoded.
     const id = formEncode(await clientId(config, secrets));
     const secret = formEncode(await secrets.resolve(config.clientSecret));
-    headers.set('authorization', `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`);
+    const encoded = Buffer.from(`${id}:${secret}`).toString('base64');
+    secretRedactor.register(encoded);
+    headers.set('authorization', `Basic ${encoded}`);
   }
   return headers;
 }

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { formatBound } from '../../activities/http/incremental.ts';
+import { secretRedactor } from '../../activities/secret-redaction.ts';
 import { createSecretResolver } from '../../activities/secrets.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -49,9 +50,17 @@ export const sourcesPreviewCommand = operatorCommand(USAGE, async (args) => {
     ...(lowerBound === undefined ? {} : { lowerBound }),
   });
   const report = previewReport(source, result);
-  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : renderPreview(source, report));
+  // The secrets the preview resolved (and their encodings) are redacted from everything it prints:
+  // an API may echo a key in an error body or a next link, an HTTP client may quote a header.
+  process.stdout.write(
+    values.json
+      ? `${JSON.stringify(secretRedactor.redactDeep(report))}\n`
+      : secretRedactor.redact(renderPreview(source, report)),
+  );
   if (result.end.kind === 'failed') {
-    if (!values.json) process.stderr.write(`preview of ${sourceId} failed: ${result.end.message}\n`);
+    if (!values.json) {
+      process.stderr.write(secretRedactor.redact(`preview of ${sourceId} failed: ${result.end.message}\n`));
+    }
     return EXIT.failed;
   }
   return EXIT.ok;
