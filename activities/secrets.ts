@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/activity';
 import type { SecretRef } from '../config/source.ts';
+import { secretRedactor } from './secret-redaction.ts';
 
 export interface SecretResolver {
   /** The secret's value. Errors name the secret or variable, never a value. */
@@ -51,7 +52,10 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
             nonRetryable: true,
           });
         }
-        return ref.key === undefined ? value : readKey(value, ref.key, `environment variable ${ref.env}`);
+        return registered(
+          value,
+          ref.key === undefined ? value : readKey(value, ref.key, `environment variable ${ref.env}`),
+        );
       }
       if (ref.secret === undefined) {
         throw ApplicationFailure.create({
@@ -61,9 +65,19 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
         });
       }
       const value = await fetchSecret(ref.secret);
-      return ref.key === undefined ? value : readKey(value, ref.key, `secret '${ref.secret}'`);
+      return registered(
+        value,
+        ref.key === undefined ? value : readKey(value, ref.key, `secret '${ref.secret}'`),
+      );
     },
   };
+}
+
+/** Registers the raw secret and the value read from it with the redactor, and returns the value. */
+function registered(raw: string, value: string): string {
+  secretRedactor.register(raw);
+  secretRedactor.register(value);
+  return value;
 }
 
 async function readSecretsManager(client: SecretsManagerClient, secretId: string): Promise<string> {

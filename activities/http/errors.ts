@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
+import { secretRedactor } from '../secret-redaction.ts';
 import { PaginationError } from './pagination/strategy.ts';
 import { redactUrlsInText } from './redact-url.ts';
 import { retryDelayFromHeaders } from './retry-after.ts';
@@ -38,6 +39,8 @@ export const FailureType = {
   pagination: 'PaginationError',
   checkFailed: 'ResponseCheckFailed',
   unexpected: 'UnexpectedError',
+  /** A credential the HTTP client would refuse (a line break in a token): see credential-check.ts. */
+  invalidCredential: 'InvalidCredential',
 } as const;
 
 /** Maps an HTTP error status to a retryable or non-retryable failure with advice for the operator. */
@@ -138,7 +141,7 @@ export function toApplicationFailure(error: unknown, context: FailureContext): A
   }
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return ApplicationFailure.create({
-    message: `unexpected failure for ${on}: ${redactUrlsInText(text, context.secretParams)}`,
+    message: `unexpected failure for ${on}: ${secretRedactor.redact(redactUrlsInText(text, context.secretParams))}`,
     type: FailureType.unexpected,
     details,
   });
