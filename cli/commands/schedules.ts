@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadValidSources } from '../../config/load-sources.ts';
+import { formatProblems, loadSources } from '../../config/load-sources.ts';
+import type { Source } from '../../config/source.ts';
 import { type ListedSchedule, listSchedules } from '../schedules/list-schedules.ts';
 import { type ScheduleChange, syncSchedules } from '../schedules/sync-schedules.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
@@ -25,7 +26,19 @@ export async function schedulesCommand(args: string[]): Promise<number> {
   }
   const { values } = parsed;
   // Sources are checked before connecting, so a bad file is reported even with Temporal down.
-  const sources = action === 'sync' ? await loadValidSources(values.sources) : [];
+  // Unlike the other commands, sync needs every file valid: it would delete the schedule of a
+  // source whose file it skipped, or leave a schedule the file no longer asks for.
+  let sources: Source[] = [];
+  if (action === 'sync') {
+    const loaded = await loadSources(values.sources);
+    if (loaded.problems.length > 0) {
+      process.stderr.write(
+        `schedules sync changed nothing: fix the source files first (a skipped file would lose its schedule):\n${formatProblems(loaded.problems)}\n`,
+      );
+      return 1;
+    }
+    sources = loaded.sources;
+  }
   const { client, connection, taskQueue } = await connectOrExplain();
   try {
     if (action === 'list') {

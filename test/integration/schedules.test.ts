@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Client, Connection, type WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, ScheduleNotFoundError, type WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -174,6 +174,42 @@ describe('tributary schedules sync', () => {
     });
     await client.schedule.getHandle(`source/${id}`).delete();
     await rm(join(folder, `${id}.yaml`));
+  });
+});
+
+describe('tributary schedules sync --dry-run with an invalid schedule', () => {
+  it('refuses before creating anything, naming the file, line and field', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'schedules-invalid-'));
+    const valid = `valid-${unique()}`;
+    const badCron = `bad-cron-${unique()}`;
+    const zero = `zero-${unique()}`;
+    const source = (id: string, schedule: string) =>
+      `id: ${id}\nrequest: { baseUrl: "http://127.0.0.1:9", path: /cursor }\nrecords: { path: data }\n${schedule}`;
+    await writeFile(join(folder, 'valid.yaml'), source(valid, 'schedule: { interval: PT1H }\n'));
+    await writeFile(join(folder, 'bad-cron.yaml'), source(badCron, 'schedule:\n  cron: "not a cron"\n'));
+    await writeFile(join(folder, 'zero.yaml'), source(zero, 'schedule:\n  interval: PT0S\n'));
+    const env = { TEMPORAL_ADDRESS: stack.temporalAddress, TRIBUTARY_TASK_QUEUE: `schedules-${unique()}` };
+    for (const flags of [['--dry-run'], []]) {
+      const result = await tributary(['schedules', 'sync', '--sources', folder, ...flags], env);
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^schedules sync changed nothing: fix the source files first/);
+      expect(result.stderr).toMatch(/bad-cron\.yaml:5: schedule\.cron: has 3 fields; a cron needs 5 /);
+      expect(result.stderr).toMatch(
+        /zero\.yaml:5: schedule\.interval: must be longer than zero: the smallest interval is PT1S/,
+      );
+    }
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    try {
+      const client = new Client({ connection });
+      for (const id of [valid, badCron, zero]) {
+        await expect(client.schedule.getHandle(`source/${id}`).describe()).rejects.toBeInstanceOf(
+          ScheduleNotFoundError,
+        );
+      }
+    } finally {
+      await connection.close();
+    }
   });
 });
 
