@@ -1,4 +1,4 @@
-import { getPath } from './json-path.ts';
+import { getPath, pathSegments } from './json-path.ts';
 
 /** Longest quote of the API's error text in a failure message. */
 const QUOTE_LIMIT = 200;
@@ -21,8 +21,9 @@ export function errorBodyProblem(
     const value = getPath(body, field);
     if (!isSet(value)) continue;
     const noRecords = records === undefined ? `no \`${recordsPath}\`` : `no records at \`${recordsPath}\``;
+    const text = typeof value === 'string' ? withSiblingText(body, field, value) : errorText(value);
     return (
-      `the API answered with an error body: \`${field}\` is ${quote(errorText(value))} and there are ${noRecords}. ` +
+      `the API answered with an error body: \`${field}\` is ${quote(text)} and there are ${noRecords}. ` +
       'This is an error from the API, not a pagination or records.path problem: check the request ' +
       "(auth, query, incremental bounds) against the API's documentation, or the API's status " +
       '(errorFields lists the fields that mark an error body)'
@@ -38,12 +39,26 @@ function isSet(value: unknown): boolean {
   return true;
 }
 
+/** Keys that hold the human text of an error, in the error object or beside an error code. */
+const TEXT_KEYS = ['message', 'error_description', 'description', 'detail', 'msg', 'title'];
+
+/** `{ error: "invalid_grant", error_description: "…" }` → `invalid_grant: …`. */
+function withSiblingText(body: object, field: string, text: string): string {
+  const segments = pathSegments(field);
+  const parent = getPath(body, segments.slice(0, -1).join('.'));
+  if (typeof parent !== 'object' || parent === null || Array.isArray(parent)) return text;
+  const sibling = TEXT_KEYS.map((key) => (parent as Record<string, unknown>)[key]).find(
+    (value) => typeof value === 'string' && value !== '' && value !== text,
+  );
+  return sibling === undefined ? text : `${text}: ${sibling as string}`;
+}
+
 /** The human part of an error value: `"quota"`, `{ message }`, `[{ message }, ...]`, or its JSON. */
 function errorText(value: unknown): string {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(errorText).join('; ');
   if (typeof value === 'object' && value !== null) {
-    for (const key of ['message', 'error_description', 'description', 'detail', 'msg', 'title']) {
+    for (const key of TEXT_KEYS) {
       const text = (value as Record<string, unknown>)[key];
       if (typeof text === 'string' && text !== '') return text;
     }

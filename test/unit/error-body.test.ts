@@ -25,6 +25,12 @@ describe('an error body', () => {
     expect(problem({ error: { code: 500, detail: 'db\ndown' }, data: null })).toContain(
       '`error` is "db down"',
     );
+    expect(problem({ error: 'internal_error', message: 'try again later' })).toContain(
+      '`error` is "internal_error: try again later"',
+    );
+    expect(problem({ error: 'invalid_grant', error_description: 'token expired' })).toContain(
+      '`error` is "invalid_grant: token expired"',
+    );
   });
 
   it('is not a body whose error fields are empty, or one that has records', () => {
