@@ -300,6 +300,20 @@ export const activityBudgetSchema = z.strictObject({
   seconds: positiveInt.default(60).describe('Seconds one fetchPages activity runs before it returns'),
 });
 
+/**
+ * When a window gives up on a failing API. The budget follows progress: attempts and time are
+ * counted from the last page written, so a long window meeting many transient faults finishes.
+ */
+export const retrySchema = z.strictObject({
+  maxAttemptsWithoutProgress: positiveInt
+    .default(10)
+    .describe('Failed requests in a row, with no page written in between, after which the window fails'),
+  maxNoProgressSeconds: positiveInt
+    .default(600)
+    .describe('Seconds without a page written (failing or waiting on Retry-After) after which the window fails'),
+});
+export type RetryConfig = z.infer<typeof retrySchema>;
+
 export const sourceSchema = z
   .strictObject({
     id: identifier,
@@ -321,20 +335,6 @@ export const sourceSchema = z
       .enum(['retry', 'fail'])
       .default('retry')
       .describe('A failed check retries the page like a 5xx, or fails the window'),
-/**
- * When a window gives up on a failing API. The budget follows progress: attempts and time are
- * counted from the last page written, so a long window meeting many transient faults finishes.
- */
-export const retrySchema = z.strictObject({
-  maxAttemptsWithoutProgress: positiveInt
-    .default(10)
-    .describe('Failed requests in a row, with no page written in between, after which the window fails'),
-  maxNoProgressSeconds: positiveInt
-    .default(600)
-    .describe('Seconds without a page written (failing or waiting on Retry-After) after which the window fails'),
-});
-export type RetryConfig = z.infer<typeof retrySchema>;
-
     errorFields: z
       .array(jsonPath)
       .default([...ERROR_FIELDS])
@@ -342,6 +342,7 @@ export type RetryConfig = z.infer<typeof retrySchema>;
         'Fields that mark an error body: a response with one of them set (not null, false, 0, "", [] or {}) and no records fails its page\'s checks (onCheckFailure) instead of ending pagination; [] turns this off',
       ),
     activityBudget: activityBudgetSchema.default({ pages: 1000, seconds: 60 }),
+    retry: retrySchema.default({ maxAttemptsWithoutProgress: 10, maxNoProgressSeconds: 600 }),
     orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
   })
   .superRefine((source, ctx) => {
@@ -363,7 +364,6 @@ export type RetryConfig = z.infer<typeof retrySchema>;
         code: 'custom',
         path: ['schedule'],
         message: `a child source reads each window of its parent "${source.parent.source}" once that window succeeds: schedule the parent, not the child`,
-    retry: retrySchema.default({ maxAttemptsWithoutProgress: 10, maxNoProgressSeconds: 600 }),
       });
     }
   });
