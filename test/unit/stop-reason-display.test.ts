@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { formatSummary } from '../../cli/format-summary.ts';
 import { formatWindowResult } from '../../cli/format-window-result.ts';
 import { renderSource } from '../../cli/status/render.ts';
 import { viewOf } from '../../cli/status/source-view.ts';
@@ -20,6 +21,23 @@ describe('the stop reason of a window', () => {
       'tickets window full-20261123T035308Z-1 (full) succeeded: 12 pages, 120 records (finished 2026-11-23T03:53:10.650Z)\n' +
         '  stopped: cursor at `next_cursor` is empty',
     );
+  });
+
+  it('is printed by window --wait in the summary', () => {
+    const summary = {
+      sourceId: 'tickets',
+      windowKey: 'w1',
+      kind: 'full' as const,
+      pages: 12,
+      records: 120,
+      bytes: 4096,
+      s3Prefix: 's3://bucket/raw/source=tickets/window=w1/',
+      manifestKey: 'raw/source=tickets/window=w1/_manifest.json',
+      stopReason: 'no cursor at `paging.next.after`',
+      startedAt: '2026-11-23T03:53:08.000Z',
+      finishedAt: '2026-11-23T03:53:10.000Z',
+    };
+    expect(formatSummary(summary)).toContain('  max cursor -; stopped: no cursor at `paging.next.after`');
   });
 
   it('gives way to the error of a failed window', () => {
