@@ -2,6 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import ky, { type KyInstance } from 'ky';
 import { fillJson, fillText } from '../../config/parent.ts';
 import type { Source } from '../../config/source.ts';
+import { secretRedactor } from '../secret-redaction.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { createAuth } from './auth.ts';
 import { errorBodyProblem } from './error-body.ts';
@@ -128,7 +129,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         // `{ error: "...", data: [] }` is not the last page: it is not written and the checkpoint stays.
         const apiError = errorBodyProblem(body, source.errorFields, source.records.path);
         if (apiError !== undefined) {
-          const problem = redactUrlsInText(apiError, auth.secretParams);
+          // The API may echo what it was sent: the quote is redacted here, not only at the boundary.
+          const problem = secretRedactor.redact(redactUrlsInText(apiError, auth.secretParams));
           throw checkFailure(context, problem, source.onCheckFailure === 'fail');
         }
         const records = readRecords(body, source.records.path, context);

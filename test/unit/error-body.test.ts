@@ -87,6 +87,24 @@ describe('a page fetcher meeting an error body', () => {
     expect(failure.message).not.toContain('Check records.path');
   });
 
+  it('quotes the API error with the credentials it echoes redacted', async () => {
+    const token = 'echoed-B3arer-t0ken-4242';
+    const fetcher = createPageFetcher(
+      sourceSchema.parse({
+        id: 'echoing',
+        request: { baseUrl: api.url, path: '/cursor' },
+        auth: { type: 'bearer', token: { env: 'ECHO_TOKEN' } },
+        pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+        records: { path: 'data' },
+      }),
+      { secrets: createSecretResolver({ env: { ECHO_TOKEN: token } }) },
+    );
+    api.faults.push({ route: '/cursor', status: 200, body: { error: `token ${token} is not valid here` } });
+    const failure = await rejectionOf(fetcher.fetchPage(null));
+    expect(failure.message).toContain('`error` is "token REDACTED is not valid here"');
+    expect(failure.message).not.toContain(token);
+  });
+
   it('is an empty page as before when errorFields is []', async () => {
     api.faults.push({ route: '/cursor', status: 200, body: { error: 'x', data: [], next_cursor: '' } });
     const page = await fetcherFor({ errorFields: [] }).fetchPage(null);
