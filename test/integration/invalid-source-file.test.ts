@@ -3,7 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { LogLevel, LogMetadata } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { signalSourceSync } from '../../activities/signal-source-sync.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
@@ -136,5 +139,36 @@ describe('an invalid file in the sources folder', () => {
     expect(result.stderr).toMatch(/^2 problems in /);
     expect(result.stderr).toMatch(/bad\.yaml:6: \(file\): unknown field "pagnation"/);
     expect(result.stderr).toMatch(/child\.yaml:6: parent\.source: /);
+  });
+
+  it('does not stop a scheduled tick of another source on the worker, which logs a warning naming it', async () => {
+    const logged: Array<{ level: LogLevel; message: string; meta?: LogMetadata }> = [];
+    const record = (level: LogLevel) => (message: string, meta?: LogMetadata) =>
+      logged.push({ level, message, ...(meta ? { meta } : {}) });
+    const logger = {
+      log: (level: LogLevel, message: string, meta?: LogMetadata) => record(level)(message, meta),
+      trace: record('TRACE'),
+      debug: record('DEBUG'),
+      info: record('INFO'),
+      warn: record('WARN'),
+      error: record('ERROR'),
+    };
+    const environment = new MockActivityEnvironment({ taskQueue: worker.taskQueue }, { logger });
+    const deps = { client, sourcesPath: folder, taskQueue: worker.taskQueue };
+    const sent = await environment.run(signalSourceSync, deps, { sourceId: ids.good });
+    expect(sent).toEqual({ workflowId: `source/${ids.good}` });
+    expect(logged.filter((entry) => entry.level === 'WARN').map((entry) => entry.message)).toEqual([
+      expect.stringMatching(
+        /^skipped 2 invalid source files \S*bad\.yaml, \S*child\.yaml \(\S*bad\.yaml:6: /,
+      ),
+    ]);
+
+    const refused = await environment
+      .run(signalSourceSync, deps, { sourceId: ids.bad })
+      .catch((error: unknown) => error as { type?: string; nonRetryable?: boolean; message: string });
+    expect(refused).toMatchObject({ type: 'InvalidSource', nonRetryable: true });
+    expect((refused as { message: string }).message).toMatch(
+      /cannot be used until its file is fixed \(the next tick reads it again\):\n {2}\S*bad\.yaml:6: \(file\): unknown field "pagnation"/,
+    );
   });
 });
