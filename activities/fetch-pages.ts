@@ -3,6 +3,7 @@ import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
 import { mergeFieldTypes } from '../workflows/field-types.ts';
 import { startBatchAttempt, waitBeforeFirstRequest } from './batch-attempt.ts';
+import { withoutSeenVersions } from './boundary/without-seen-versions.ts';
 import { formatBound } from './http/incremental.ts';
 import type { PageFetcher } from './http/page-fetcher.ts';
 import type { NextPage } from './http/pagination/strategy.ts';
@@ -40,6 +41,8 @@ interface WrittenPage {
   recentTokens: string[];
   /** Its records, for the window's shape once the page is committed. */
   rows: readonly unknown[];
+  /** Records left out: versions the previous incremental window already landed. */
+  skipped: number;
 }
 
 /** What an attempt heartbeats after every written page, so that a retry resumes there. */
@@ -118,6 +121,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
     if (progress.checkpoint.pageNo > before) attempt.progressed();
     await waitBeforeFirstRequest(context, input.waitMs);
 
+    const unseen = await withoutSeenVersions(deps.store, source, input.boundary);
     const fetcher = deps.pageFetcherFor(source);
     const deadline = Date.now() + source.activityBudget.seconds * 1000;
     // A draining worker (SIGTERM) or a cancelled activity stops requesting pages; what was requested
@@ -130,7 +134,10 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       for (const record of page.rows) shape.add(record);
       progress = {
         checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
-        added: addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
+        added: withSkipped(
+          addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
+          page.skipped,
+        ),
         adoptedPages: progress.adoptedPages,
       };
       attempt.progressed();
@@ -158,7 +165,8 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         const { token, page } = fetched;
         pageNo++;
         pagesThisAttempt++;
-        const records = withinUpperBound(source, input.until, page.records);
+        const inRange = withinUpperBound(source, input.until, page.records);
+        const records = unseen(inRange);
         const lines = jsonLinesText(records);
         const maxCursor = maxCursorOf(source, records);
         const key = pageKey(prefix, pageNo);
@@ -177,6 +185,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           maxCursor,
           recentTokens: guard.state().recentTokens,
           rows: records,
+          skipped: inRange.length - records.length,
         };
         await uploads.add(written, async () => {
           written.bytes = await deps.store.writeLines(key, lines, stamp);
@@ -203,6 +212,10 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
     });
     return progress;
   }
+}
+
+function withSkipped(totals: WindowTotals, skipped: number): WindowTotals {
+  return skipped === 0 ? totals : { ...totals, duplicatesSkipped: (totals.duplicatesSkipped ?? 0) + skipped };
 }
 
 /** What the workflow gets: the heartbeat's progress without the attempt bookkeeping. */

@@ -19,6 +19,7 @@ import type {
   PlanParentsInput,
   WriteManifestInput,
 } from './window-contract.ts';
+import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
 import { writeManifest } from './write-manifest.ts';
 
 export interface ActivityDeps {
@@ -66,6 +67,7 @@ export function createActivities(deps: ActivityDeps) {
     planParents: (input: PlanParentsInput) => planParents(deps, input),
     fetchChildPages: (input: FetchChildPagesInput) => fetchChildPages(fetchDeps, input),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
+    recordBoundary: (input: RecordBoundaryInput) => recordBoundary(deps, input),
     signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),
     signalChildren: (input: SignalChildrenInput) => signalChildren(deps, input),
     // --- transform stage ---

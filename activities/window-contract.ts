@@ -1,5 +1,6 @@
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from '../workflows/cursor-value.ts';
+import type { BoundaryRef } from './boundary/boundary-file.ts';
 import type { PageToken } from './http/pagination/strategy.ts';
 import type { CheckWindowResult, WindowQuality } from './quality/quality-contract.ts';
 import type { TransformOutcome } from './transform/transform-contract.ts';
@@ -26,6 +27,8 @@ export interface WindowTotals {
   maxCursor?: CursorValue;
   /** The records' shape (`path: types` lines), gathered while the pages were in memory. */
   fields?: string[];
+  /** Records left out: versions the previous incremental window already landed (boundary-file.ts). */
+  duplicatesSkipped?: number;
 }
 
 export interface FetchPagesInput {
@@ -42,6 +45,8 @@ export interface FetchPagesInput {
   runId: string;
   /** Wait this long before the first request: the previous batch was interrupted by a fault (e.g. a 429's Retry-After). */
   waitMs?: number;
+  /** Record versions the previous incremental window landed at this window's lower bound: left out. */
+  boundary?: BoundaryRef;
 }
 
 /**
@@ -130,6 +135,8 @@ export interface WriteManifestInput {
   quality?: CheckWindowResult;
   /** A child source's window: its pages sit in one `parent=<key>/` folder per parent record. */
   parent?: { sourceId: string; parents: number };
+  /** An incremental window's record versions at the next lower bound (record-boundary.ts). */
+  boundary?: BoundaryRef;
 }
 
 export type WindowKind = 'incremental' | 'full' | 'backfill';
@@ -150,4 +157,6 @@ export interface WindowSummary extends WindowTotals {
   transform?: TransformOutcome;
   /** Quarantined records, schema fingerprint and drift against the previous window. */
   quality?: WindowQuality;
+  /** The record versions the next incremental window leaves out (record-boundary.ts). */
+  boundary?: BoundaryRef;
 }

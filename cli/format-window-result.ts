@@ -8,7 +8,7 @@ export function formatWindowResult(sourceId: string, result: WindowResult): stri
   const counts =
     result.pages === undefined && result.records === undefined
       ? ''
-      : `: ${result.pages ?? 0} pages, ${result.records ?? 0} records`;
+      : `: ${result.pages ?? 0} pages, ${result.records ?? 0} records${result.duplicatesSkipped ? ` (${result.duplicatesSkipped} already landed by the previous window, left out)` : ''}`;
   const range =
     result.since === undefined ? '' : ` since ${result.since}${result.until ? ` until ${result.until}` : ''}`;
   const line = `${sourceId} window ${result.windowKey} (${result.kind}${range}) ${result.status}${counts} (finished ${result.finishedAt})`;

@@ -7,6 +7,7 @@ import {
   defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -21,6 +22,7 @@ import type {
   WindowSummary,
   WindowTotals,
 } from '../activities/window-contract.ts';
+import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Source } from '../config/source.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { laterCursor } from './cursor-value.ts';
@@ -41,6 +43,8 @@ export interface IngestWindowInput {
   paused?: boolean;
   /** Continue as new once history holds this many events (Temporal also suggests it on its own). */
   historyEventLimit?: number;
+  /** The record versions the previous incremental window landed at this one's lower bound: left out here. */
+  boundary?: BoundaryRef;
   /** Partition date (YYYY-MM-DD) of the transform; by default the window's own (see ingestionDateOf). */
   ingestionDate?: string;
   /** Carried across continue-as-new; absent on the first run. */
@@ -105,6 +109,13 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
 
+  const { recordBoundary } = proxyActivities<Activities>({
+    // Reads back the window's last pages (those past the next lower bound), writes one object.
+    startToCloseTimeout: '10m',
+    heartbeatTimeout: '30s',
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+  });
+
   const { planParents } = proxyActivities<Activities>({
     // Reads the parent window's pages from S3 (heartbeating each), writes one plan object.
     startToCloseTimeout: '30m',
@@ -113,6 +124,8 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   });
 
   let checkpoint: Checkpoint = input.carried?.checkpoint ?? { pageNo: 0, token: null, done: false };
+  /** The wait the last batch's fault asked for (a 429's Retry-After), passed to the next batch. */
+  let waitMs = 0;
   let totals: WindowTotals = input.carried?.totals ?? { pages: 0, records: 0, bytes: 0 };
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
   let paused = input.paused === true;
@@ -128,8 +141,6 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   setHandler(pauseWindowSignal, () => {
     paused = true;
     batch?.cancel();
-  /** The wait the last batch's fault asked for (a 429's Retry-After), passed to the next batch. */
-  let waitMs = 0;
   });
   setHandler(resumeWindowSignal, () => {
     paused = false;
@@ -152,8 +163,10 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   }
 
   const quality = await checkWindowStep(source, input.windowKey, totals);
+  const boundary = await boundaryStep();
   const summary = await writeManifest({
     quality,
+    ...(boundary === undefined ? {} : { boundary }),
     sourceId: source.id,
     windowKey: input.windowKey,
     kind: input.kind,
@@ -167,6 +180,28 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   // Transform stage: the window succeeds only when its transform (if any) does.
   return transformWindow(source, summary, input.ingestionDate);
 
+  /**
+   * An incremental window of a source workflow keeps the record versions the next window will
+   * read again (at or after its lower bound), so that one lands each version once.
+   */
+  async function boundaryStep(): Promise<BoundaryRef | undefined> {
+    const keepsVersions =
+      input.kind === 'incremental' &&
+      source.incremental !== undefined &&
+      source.records.primaryKey !== undefined &&
+      source.parent === undefined &&
+      workflowInfo().parent !== undefined;
+    if (!keepsVersions || !patched('incremental-boundary')) return undefined;
+    return recordBoundary({
+      source,
+      windowKey: input.windowKey,
+      pages: totals.pages,
+      ...(input.since === undefined ? {} : { since: input.since }),
+      ...(totals.maxCursor === undefined ? {} : { maxCursor: totals.maxCursor }),
+      ...(input.boundary === undefined ? {} : { previous: input.boundary }),
+    });
+  }
+
   /** Pages through one range until pagination ends, continuing as new when history grows. */
   async function readSlice(slice: number, bounds: { since?: string; until?: string }): Promise<void> {
     while (!checkpoint.done) {
@@ -178,9 +213,12 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
           windowRecords: totals.records,
           runId,
           ...bounds,
+          ...(waitMs > 0 ? { waitMs } : {}),
+          ...(input.boundary === undefined ? {} : { boundary: input.boundary }),
         }),
       );
       if (result === undefined) continue;
+      waitMs = result.interrupted?.retryDelayMs ?? 0;
       checkpoint = result.checkpoint;
       totals = addTotals(totals, result.added);
       await reportProgress(input.windowKey, totals);
@@ -198,21 +236,21 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     let at: ChildCheckpoint = children ?? { next: 0, open: [], done: parents.parents === 0 };
     children = at;
     while (!at.done) {
-          ...(waitMs > 0 ? { waitMs } : {}),
       const from = at;
       const result: FetchChildPagesResult | undefined = await batchOfPages(() =>
         fetchChildPages({
           source,
-      waitMs = result.interrupted?.retryDelayMs ?? 0;
           windowKey: input.windowKey,
           plan: parents,
           checkpoint: from,
           runId,
           ...(input.since === undefined ? {} : { since: input.since }),
           ...(input.until === undefined ? {} : { until: input.until }),
+          ...(waitMs > 0 ? { waitMs } : {}),
         }),
       );
       if (result === undefined) continue;
+      waitMs = result.interrupted?.retryDelayMs ?? 0;
       at = result.checkpoint;
       children = at;
       totals = addTotals(totals, result.added);
@@ -231,12 +269,10 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   async function batchOfPages<T>(run: () => Promise<T>): Promise<T | undefined> {
     await condition(() => !paused);
     batch = new CancellationScope();
-          ...(waitMs > 0 ? { waitMs } : {}),
     try {
       return await batch.run(run);
     } catch (error) {
       // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
-      waitMs = result.interrupted?.retryDelayMs ?? 0;
       if (paused && isCancellation(error)) return undefined;
       throw error;
     } finally {
@@ -296,6 +332,9 @@ function addTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
     records: a.records + b.records,
     bytes: a.bytes + b.bytes,
     ...(maxCursor === undefined ? {} : { maxCursor }),
+    ...(a.duplicatesSkipped || b.duplicatesSkipped
+      ? { duplicatesSkipped: (a.duplicatesSkipped ?? 0) + (b.duplicatesSkipped ?? 0) }
+      : {}),
     ...(fields.length === 0 ? {} : { fields }),
   };
 }

@@ -96,6 +96,8 @@ export interface WindowResult extends QueuedWindow {
   invalidRecords?: number;
   /** The shape changed against the previous window. */
   schemaDrift?: SchemaDrift;
+  /** Record versions left out: the previous incremental window had landed them (same key and cursor value). */
+  duplicatesSkipped?: number;
 }
 
 export interface RejectedSignal {

@@ -12,6 +12,7 @@ import {
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
 import type { WindowSummary } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
@@ -45,6 +46,8 @@ import { syncWindowKey } from './window-keys.ts';
 export type SourceState = Omit<SourceStatus, 'sourceId' | 'inFlight'> & {
   completedBackfills: string[];
   sequence: number;
+  /** Record versions the last incremental window landed at the next lower bound; moves with the watermark. */
+  boundary?: BoundaryRef;
 };
 
 export interface SourceWorkflowInput {
@@ -284,7 +287,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       ...(summary.transform === undefined ? {} : { transform: summary.transform }),
       ...(summary.quality?.invalidRecords ? { invalidRecords: summary.quality.invalidRecords } : {}),
       ...(summary.quality?.schemaDrift ? { schemaDrift: summary.quality.schemaDrift } : {}),
+      ...(summary.duplicatesSkipped ? { duplicatesSkipped: summary.duplicatesSkipped } : {}),
     });
+    if (window.kind === 'incremental' && summary.boundary !== undefined) state.boundary = summary.boundary;
     if (summary.quality?.schemaDrift) state.lastSchemaDrift = summary.quality.schemaDrift;
     if (summary.transform) state.lastTransform = summary.transform;
     state.consecutiveFailures = 0;
@@ -361,6 +366,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       kind: window.kind,
       ...(since === undefined ? {} : { since }),
       ...(until === undefined ? {} : { until }),
+      ...(incremental && state.boundary !== undefined ? { boundary: state.boundary } : {}),
     };
     const workflowId = windowWorkflowId(source.id, window.windowKey);
     let handle: ChildWorkflowHandle<typeof ingestWindow>;

@@ -66,9 +66,15 @@ describe('sourceWorkflow', () => {
 
       const second = await driver.resultOf(await driver.sync());
       const expectedSince = new Date(Date.parse(watermark) - 10 * 60_000).toISOString();
-      expect(second).toMatchObject({ status: 'succeeded', since: expectedSince, records: 11 });
+      // The API answered the 11 records of the lookback again; the first window had landed them all.
+      expect(second).toMatchObject({
+        status: 'succeeded',
+        since: expectedSince,
+        records: 0,
+        duplicatesSkipped: 11,
+      });
       const { records } = await readWindow(worker.store, manifestOf('incremental-pair', second.windowKey));
-      expect(idsOf(records)).toEqual(api.dataset.slice(289).map((record) => record.id));
+      expect(records).toEqual([]);
     } finally {
       await api.close();
     }
