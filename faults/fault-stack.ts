@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { isPortFree } from '../scripts/stack/free-port.ts';
+import { startMotoServer } from '../scripts/stack/moto-server.ts';
+import { isAlive } from '../scripts/stack/processes.ts';
+import { ensureBucket } from '../scripts/stack/s3-bucket.ts';
+import { startTemporalDevServer, type TemporalDevServer } from '../scripts/stack/temporal-dev-server.ts';
+
+/** The servers a fault run uses; the same shape as the test stack, plus what the harness may break. */
+export interface FaultStack {
+  temporalAddress: string;
+  awsEndpoint: string;
+  bucket: string;
+  client: Client;
+  /** SIGKILLs the Temporal dev server and starts it again on its port and SQLite file. Absent on a shared stack. */
+  killTemporal?: () => Promise<void>;
+}
+
+/**
+ * Temporal (with a SQLite file, so a killed server comes back with its workflows) and moto on free
+ * ports, logs in a temporary folder that `stop` removes.
+ */
+export async function startFaultStack(): Promise<FaultStack & { stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tributary-faults-'));
+  const serverOptions = {
+    headless: true,
+    dbFile: path.join(dir, 'temporal.sqlite'),
+    logFile: path.join(dir, 'temporal.log'),
+  };
+  let temporal: TemporalDevServer = await startTemporalDevServer(serverOptions);
+  const moto = await startMotoServer({ logFile: path.join(dir, 'moto.log') });
+  const bucket = 'tributary-faults';
+  await ensureBucket(moto.endpoint, bucket);
+  const connection = await Connection.connect({ address: temporal.address });
+  return {
+    temporalAddress: temporal.address,
+    awsEndpoint: moto.endpoint,
+    bucket,
+    client: new Client({ connection }),
+    async killTemporal() {
+      process.kill(temporal.pid, 'SIGKILL');
+      // The port is free again a moment after the process is gone (its sockets close with it).
+      const deadline = Date.now() + 30_000;
+      while ((isAlive(temporal.pid) || !(await isPortFree(temporal.port))) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      temporal = await startTemporalDevServer({ ...serverOptions, port: temporal.port });
+    },
+    async stop() {
+      await connection.close().catch(() => undefined);
+      await Promise.all([temporal.stop(), moto.stop()]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
