@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronProblem } from '../../config/cron.ts';
+import { loadPipeline } from '../../config/load-pipeline.ts';
 import {
   describeSkipped,
   formatProblem,
@@ -160,6 +161,32 @@ describe('an invalid file blocks only itself', () => {
     );
     expect(formatProblems(loaded.problems)).toMatch(
       /replies\.yaml:7: parent\.source: parent source "comments" cannot be used \(\S*comments\.yaml:7: parent\.source: /,
+    );
+  });
+
+  it('does not stop a pipeline whose sources are valid; stops one whose source is not, naming the file', async () => {
+    const sources = await folderWith({
+      'tickets.yaml': source('tickets'),
+      'users.yaml': source('users', 'schedule:\n  cron: "0 25 * * *"\n'),
+    });
+    const pipelines = await folderWith({
+      'support.yaml': 'id: support\nsources: [tickets]\n',
+      'people.yaml': 'id: people\nsources: [tickets, users]\n',
+      'broken.yaml': 'id: broken\nsources: [tickets\n',
+    });
+    const skipped: string[] = [];
+    const loaded = await loadPipeline(pipelines, 'support', sources, (message) => skipped.push(message));
+    expect(loaded.sources.map((s) => s.id)).toEqual(['tickets']);
+    expect(skipped).toEqual([
+      expect.stringMatching(
+        /^skipped invalid source file \S*users\.yaml \(\S*users\.yaml:8: schedule\.cron: hour \(field 2\) 25 is out of range 0-23\)$/,
+      ),
+    ]);
+    await expect(loadPipeline(pipelines, 'people', sources)).rejects.toThrow(
+      /people\.yaml: its sources cannot be used until their files are fixed:\n {2}\S*users\.yaml:8: schedule\.cron: hour/,
+    );
+    await expect(loadPipeline(pipelines, 'broken', sources)).rejects.toThrow(
+      /broken\.yaml:\d+: not valid YAML: /,
     );
   });
 });
