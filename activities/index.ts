@@ -1,12 +1,14 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
+import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
 import { fetchChildPages } from './children/fetch-child-pages.ts';
 import { planParents } from './children/plan-parents.ts';
 import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import { loadPipelineDefinition } from './load-pipeline-definition.ts';
 import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
+import { forgettingRefusedSecrets } from './refused-credentials.ts';
 import type { SecretResolver } from './secrets.ts';
 import { type SignalChildrenInput, signalChildren } from './signal-children.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
@@ -19,7 +21,6 @@ import type {
   PlanParentsInput,
   WriteManifestInput,
 } from './window-contract.ts';
-import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
 import { writeManifest } from './write-manifest.ts';
 
 export interface ActivityDeps {
@@ -63,9 +64,15 @@ export function createActivities(deps: ActivityDeps) {
     ...(deps.draining ? { draining: deps.draining } : {}),
   };
   return {
-    fetchPages: (input: FetchPagesInput) => fetchPages(fetchDeps, input),
+    fetchPages: (input: FetchPagesInput) =>
+      forgettingRefusedSecrets(deps.secrets, input.source, input.rereadSecrets, () =>
+        fetchPages(fetchDeps, input),
+      ),
     planParents: (input: PlanParentsInput) => planParents(deps, input),
-    fetchChildPages: (input: FetchChildPagesInput) => fetchChildPages(fetchDeps, input),
+    fetchChildPages: (input: FetchChildPagesInput) =>
+      forgettingRefusedSecrets(deps.secrets, input.source, input.rereadSecrets, () =>
+        fetchChildPages(fetchDeps, input),
+      ),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
     recordBoundary: (input: RecordBoundaryInput) => recordBoundary(deps, input),
     signalSourceSync: (input: SignalSourceSyncInput) => signalSourceSync(deps, input),

@@ -6,6 +6,8 @@ import { secretRedactor } from './secret-redaction.ts';
 export interface SecretResolver {
   /** The secret's value. Errors name the secret or variable, never a value. */
   resolve(ref: SecretRef): Promise<string>;
+  /** Drops the cached values of these references, so the next `resolve` reads them again (a rotated secret). */
+  forget(refs: readonly SecretRef[]): void;
 }
 
 export interface SecretResolverOptions {
@@ -69,6 +71,9 @@ export function createSecretResolver(options: SecretResolverOptions = {}): Secre
         value,
         ref.key === undefined ? value : readKey(value, ref.key, `secret '${ref.secret}'`),
       );
+    },
+    forget(refs) {
+      for (const ref of refs) if (ref.secret !== undefined) cache.delete(ref.secret);
     },
   };
 }

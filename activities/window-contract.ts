@@ -47,6 +47,8 @@ export interface FetchPagesInput {
   waitMs?: number;
   /** Record versions the previous incremental window landed at this window's lower bound: left out. */
   boundary?: BoundaryRef;
+  /** The API refused the credentials before this batch: read the source's secrets again, not from the cache. */
+  rereadSecrets?: boolean;
 }
 
 /**
@@ -113,6 +115,7 @@ export interface FetchChildPagesInput {
   checkpoint: ChildCheckpoint;
   runId: string;
   waitMs?: number;
+  rereadSecrets?: boolean;
 }
 
 export interface FetchChildPagesResult {

@@ -12,6 +12,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
 import type {
   Checkpoint,
@@ -22,10 +23,10 @@ import type {
   WindowSummary,
   WindowTotals,
 } from '../activities/window-contract.ts';
-import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Source } from '../config/source.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { laterCursor } from './cursor-value.ts';
+import { isAuthFailure, rootCause } from './failure-cause.ts';
 import { mergeFieldTypes } from './field-types.ts';
 import { isoDurationMs } from './iso-duration.ts';
 import { splitRange } from './time-range.ts';
@@ -72,9 +73,22 @@ export interface WindowProgress {
 export const progressQuery = defineQuery<WindowProgress>('progress');
 /** Stop at the next page boundary, keeping the checkpoint, until `resumeWindow`. */
 export const pauseWindowSignal = defineSignal('pauseWindow');
-export const resumeWindowSignal = defineSignal('resumeWindow');
+export const resumeWindowSignal = defineSignal<[ResumeWindowRequest?]>('resumeWindow');
 /** Sent to the parent source workflow after every batch of pages, for its `status`. */
 export const windowProgressSignal = defineSignal<[WindowProgressReport]>('windowProgress');
+/** Sent to the parent source workflow when the API refused the credentials and the window paused itself. */
+export const windowPausedSignal = defineSignal<[WindowPausedReport]>('windowPaused');
+
+export interface ResumeWindowRequest {
+  /** The definition read from the files by `resume`: the window continues with it (same id only). */
+  source?: Source;
+}
+
+export interface WindowPausedReport {
+  windowKey: string;
+  /** The failure's message: names the status and what to check, never a secret. */
+  error: string;
+}
 
 export interface WindowProgressReport {
   windowKey: string;
@@ -97,7 +111,7 @@ export function windowWorkflowId(sourceId: string, windowKey: string): string {
  * pass through this workflow's history.
  */
 export async function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
-  const { source } = input;
+  let source = input.source;
   const { fetchPages, fetchChildPages, writeManifest } = proxyActivities<Activities>({
     // One attempt may run for the page budget plus a slow last request.
     startToCloseTimeout: `${source.activityBudget.seconds + Math.ceil(source.request.timeoutMs / 1000) * 2 + 30}s`,
@@ -129,6 +143,8 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   let totals: WindowTotals = input.carried?.totals ?? { pages: 0, records: 0, bytes: 0 };
   const startedAt = input.carried?.startedAt ?? new Date().toISOString();
   let paused = input.paused === true;
+  /** Set when the API refused the credentials: the next batch reads the secrets again, not from a cache. */
+  let rereadSecrets = false;
   let batch: CancellationScope | undefined;
   let plan = input.carried?.plan;
   let children = input.carried?.children;
@@ -142,7 +158,10 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     paused = true;
     batch?.cancel();
   });
-  setHandler(resumeWindowSignal, () => {
+  setHandler(resumeWindowSignal, (request) => {
+    // Older senders send nothing; a definition for another source is ignored.
+    const fresh = request?.source;
+    if (fresh !== undefined && fresh !== null && fresh.id === source.id) source = fresh;
     paused = false;
   });
 
@@ -214,6 +233,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
           runId,
           ...bounds,
           ...(waitMs > 0 ? { waitMs } : {}),
+          ...(rereadSecrets ? { rereadSecrets } : {}),
           ...(input.boundary === undefined ? {} : { boundary: input.boundary }),
         }),
       );
@@ -247,6 +267,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
           ...(input.since === undefined ? {} : { since: input.since }),
           ...(input.until === undefined ? {} : { until: input.until }),
           ...(waitMs > 0 ? { waitMs } : {}),
+          ...(rereadSecrets ? { rereadSecrets } : {}),
         }),
       );
       if (result === undefined) continue;
@@ -270,14 +291,41 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     await condition(() => !paused);
     batch = new CancellationScope();
     try {
-      return await batch.run(run);
+      const result = await batch.run(run);
+      rereadSecrets = false;
+      return result;
     } catch (error) {
       // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
       if (paused && isCancellation(error)) return undefined;
+      if (await pausedOnCredentials(error)) return undefined;
       throw error;
     } finally {
       batch = undefined;
     }
+  }
+
+  /**
+   * A window of a source workflow whose API refuses the credentials (401/403, a missing secret)
+   * does not fail: it keeps its checkpoint, pauses, and tells the source, which pauses with the
+   * reason. `resume` (with the secret rotated or the file fixed) continues it at that page; the
+   * pages the refused batch wrote are adopted through their stamps, not fetched again.
+   */
+  async function pausedOnCredentials(error: unknown): Promise<boolean> {
+    const parent = workflowInfo().parent;
+    // Windows recorded before this rule failed here; a window started on its own has no one to resume it.
+    if (parent === undefined || !isAuthFailure(error) || !patched('window-pauses-on-refused-credentials'))
+      return false;
+    paused = true;
+    rereadSecrets = true;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId).signal(windowPausedSignal, {
+        windowKey: input.windowKey,
+        error: rootCause(error).message,
+      });
+    } catch {
+      // The source workflow is gone: the window stays paused until someone sends resumeWindow.
+    }
+    return true;
   }
 
   async function rollOverIfDue(slice: number): Promise<void> {
@@ -285,6 +333,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     if (info.continueAsNewSuggested || info.historyLength >= historyEventLimit) {
       await continueAsNew<typeof ingestWindow>({
         ...input,
+        source,
         paused,
         carried: { checkpoint, totals, startedAt, slice, ...childState() },
       });

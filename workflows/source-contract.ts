@@ -12,7 +12,7 @@ import type { CursorValue } from './cursor-value.ts';
  * Raw CLI equivalents (JSON inputs):
  *   temporal workflow signal --workflow-id source/tickets --name sync
  *   temporal workflow signal --workflow-id source/tickets --name pause --input '{"reason":"API maintenance"}'
- *   temporal workflow signal --workflow-id source/tickets --name resume
+ *   temporal workflow signal --workflow-id source/tickets --name resume   (continues with the definition it holds)
  *   temporal workflow signal --workflow-id source/tickets --name backfill --input '{"from":"2026-01-01T00:00:00Z","to":"2026-01-04T00:00:00Z","chunk":"P1D"}'
  *   temporal workflow query  --workflow-id source/tickets --type status
  */
@@ -33,6 +33,14 @@ export interface SyncRequest {
 
 export interface PauseRequest {
   reason?: string;
+}
+
+export interface ResumeRequest {
+  /**
+   * The latest definition of the source (`tributary resume` sends the one in the files): the
+   * window paused in flight continues with it and queued windows start with it.
+   */
+  source?: Source;
 }
 
 export interface BackfillRequest {
@@ -61,7 +69,7 @@ export interface ParentWindowRequest {
 export const syncSignal = defineSignal<[SyncRequest?]>('sync');
 export const parentWindowSignal = defineSignal<[ParentWindowRequest]>('parentWindow');
 export const pauseSignal = defineSignal<[PauseRequest?]>('pause');
-export const resumeSignal = defineSignal<[]>('resume');
+export const resumeSignal = defineSignal<[ResumeRequest?]>('resume');
 export const backfillSignal = defineSignal<[BackfillRequest]>('backfill');
 
 export interface QueuedWindow {

@@ -23,6 +23,7 @@ import {
   ingestWindow,
   pauseWindowSignal,
   resumeWindowSignal,
+  windowPausedSignal,
   windowProgressSignal,
   windowWorkflowId,
 } from './ingest-window.ts';
@@ -48,6 +49,8 @@ export type SourceState = Omit<SourceStatus, 'sourceId' | 'inFlight'> & {
   sequence: number;
   /** Record versions the last incremental window landed at the next lower bound; moves with the watermark. */
   boundary?: BoundaryRef;
+  /** The window whose failure tripped the consecutive-failures breaker: `resume` runs it again. */
+  rerunOnResume?: QueuedWindow;
 };
 
 export interface SourceWorkflowInput {
@@ -101,9 +104,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     log.warn('signal rejected', { sourceId: source.id, signal, reason });
     state.rejectedSignals = [{ signal, reason, at: now() }, ...state.rejectedSignals].slice(0, KEPT);
   };
-  const signalRunning = (signal: SignalDefinition<[]>) => {
+  const signalRunning = <Args extends unknown[]>(signal: SignalDefinition<Args>, ...args: Args) => {
     for (const window of running.values()) {
-      window.handle.signal(signal).catch((error: unknown) => {
+      window.handle.signal(signal, ...args).catch((error: unknown) => {
         log.warn('could not signal a window', {
           sourceId: source.id,
           workflowId: window.workflowId,
@@ -173,13 +176,45 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     pause(reason ?? 'paused by an operator');
   });
 
-  setHandler(resumeSignal, () => {
+  setHandler(resumeSignal, (request) => {
+    if (request !== undefined && (typeof request !== 'object' || request === null)) {
+      return reject('resume', 'expected no input or an object {"source"?: the source definition}');
+    }
+    if (request?.source !== undefined) {
+      if (request.source?.id !== source.id) {
+        return reject(
+          'resume',
+          `the definition sent is for source "${request.source?.id}", not "${source.id}"`,
+        );
+      }
+      source = request.source;
+    }
     state.paused = false;
     delete state.pausedReason;
     delete state.pausedAt;
     state.consecutiveFailures = 0;
     log.info('source resumed', { sourceId: source.id });
-    signalRunning(resumeWindowSignal);
+    const rerun = state.rerunOnResume;
+    delete state.rerunOnResume;
+    // Runs before this rule left a failed window to the next sync.
+    if (rerun !== undefined && patched('breaker-resume-reruns-failed-window')) {
+      const known = state.queue.some((w) => w.windowKey === rerun.windowKey) || running.has(rerun.windowKey);
+      if (!known) state.queue.unshift(rerun);
+    }
+    // Windows paused in flight continue with the definition in force now.
+    signalRunning(resumeWindowSignal, { source });
+  });
+
+  // A window whose API refused the credentials paused itself at its page; the source pauses too.
+  setHandler(windowPausedSignal, (report) => {
+    if (!running.has(report.windowKey)) return;
+    state.lastError = report.error;
+    log.warn('window paused: the API refused the credentials', {
+      sourceId: source.id,
+      windowKey: report.windowKey,
+      error: report.error,
+    });
+    pause(`circuit breaker: the API refused the credentials (${report.error})`);
   });
 
   setHandler(parentWindowSignal, (request) => {
@@ -253,7 +288,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   setHandler(statusQuery, (): SourceStatus => {
     const at = Date.now();
-    const { completedBackfills: _done, sequence: _sequence, ...visible } = state;
+    const { completedBackfills: _done, sequence: _sequence, rerunOnResume: _rerun, ...visible } = state;
     return {
       sourceId: source.id,
       ...visible,
@@ -322,6 +357,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       pause(`circuit breaker: the API refused the credentials (${message})`);
     } else if (state.consecutiveFailures >= source.orchestration.pauseAfterFailures) {
       pause(`circuit breaker: ${state.consecutiveFailures} windows failed in a row; last: ${message}`);
+      // Under the same key, so its pages land where the failed run wrote them and get a manifest.
+      const { requestId: _requestId, ...again } = window;
+      state.rerunOnResume = again;
     }
   };
 

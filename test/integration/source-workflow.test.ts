@@ -152,26 +152,30 @@ describe('sourceWorkflow', () => {
     }
   });
 
-  it('pauses itself when the API refuses the credentials (circuit breaker), and resume clears it', async () => {
+  it('pauses a window the API refuses at its page (circuit breaker), and resume with the secret fixed continues it', async () => {
     const api = await startSampleApi({ records: 40, pageSize: 20, auth: { bearer: 'right' } });
     try {
       const source = cursorSource(api.url, {
         id: 'refused',
         auth: { type: 'bearer', token: { env: 'REFUSED_TOKEN' } },
       });
-      const unrelated = await startTestWorker(stack, { REFUSED_TOKEN: 'wrong' });
+      const env: NodeJS.ProcessEnv = { REFUSED_TOKEN: 'wrong' };
+      const unrelated = await startTestWorker(stack, env);
       try {
         const driver = sourceDriver(unrelated.client, unrelated.taskQueue, source);
-        const result = await driver.resultOf(await driver.sync());
-        expect(result.status).toBe('failed');
-        expect(result.error).toMatch(/401/);
+        const requestId = await driver.sync();
         const status = await driver.until((s) => s.paused, 'circuit breaker');
         expect(status.pausedReason).toMatch(/^circuit breaker: the API refused the credentials/);
-        expect(status.consecutiveFailures).toBe(1);
         expect(status.lastError).toMatch(/401/);
+        // The window did not fail: it keeps its checkpoint and waits for resume.
+        expect(status.lastResults).toEqual([]);
+        expect(status.inFlight).toHaveLength(1);
+        env.REFUSED_TOKEN = 'right';
         await driver.handle().signal(resumeSignal);
-        const resumed = await driver.until((s) => !s.paused, 'resumed');
-        expect(resumed.consecutiveFailures).toBe(0);
+        const result = await driver.resultOf(requestId);
+        expect(result).toMatchObject({ status: 'succeeded', pages: 2, records: 40 });
+        const resumed = await driver.status();
+        expect(resumed).toMatchObject({ paused: false, consecutiveFailures: 0 });
       } finally {
         await unrelated.stop();
       }
