@@ -7,4 +7,6 @@ export const EXIT = {
   usage: 2,
   /** No source with that id in the sources folder. */
   unknownSource: 3,
+  /** `sync --wait`: the source is paused, so its window waits for `tributary resume`. */
+  paused: 4,
 } as const;

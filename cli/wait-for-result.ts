@@ -15,12 +15,30 @@ export interface WaitOptions {
   pollMs?: number;
   /** Called once when the source is found paused: the window waits for `resume`. */
   onPaused?: (reason: string | undefined) => void;
+  /** Stop waiting when the source is found paused, with a SourcePausedError (exit 4), instead of waiting for `resume`. */
+  stopWhenPaused?: boolean;
+}
+
+/** The source is paused: its window runs (or continues at its page) only after `tributary resume`. */
+export class SourcePausedError extends CliError {
+  readonly pausedReason: string | undefined;
+
+  constructor(sourceId: string, reason: string | undefined) {
+    super(
+      EXIT.paused,
+      `${sourceId} is paused${reason ? ` (${reason})` : ''}: the window waits for "tributary resume ${sourceId}"; ` +
+        `fix the cause, then run that (it sends the definition from the files). ` +
+        `"sync --wait --wait-for-resume" keeps waiting instead.`,
+    );
+    this.name = 'SourcePausedError';
+    this.pausedReason = reason;
+  }
 }
 
 /**
  * Polls the source's `status` until its last results hold the window queued by `requestId` (or the
  * window keyed `windowKey`).
- * A rejected sync or a workflow that stops is exit 1.
+ * A rejected sync or a workflow that stops is exit 1; a paused source, with `stopWhenPaused`, exit 4.
  */
 export async function waitForResult(context: ClientContext, options: WaitOptions): Promise<WindowResult> {
   const seen = new Set(options.rejectedBefore.map(rejectionKey));
@@ -43,6 +61,8 @@ export async function waitForResult(context: ClientContext, options: WaitOptions
     if (rejected !== undefined) {
       throw new CliError(EXIT.failed, `source/${options.sourceId} rejected the sync: ${rejected.reason}`);
     }
+    if (view.paused && options.stopWhenPaused)
+      throw new SourcePausedError(options.sourceId, view.pausedReason);
     if (view.paused && !toldPaused) {
       toldPaused = true;
       options.onPaused?.(view.pausedReason);

@@ -11,8 +11,11 @@ import { withClient } from '../with-client.ts';
 
 const USAGE = 'usage: tributary resume <sourceId> [--json] [--sources PATH]';
 
-/** `tributary resume <sourceId>`: paused windows continue, queued ones start, and the
- * count of consecutive failures (the circuit breaker's) is reset. */
+/**
+ * `tributary resume <sourceId>`: sends the definition from the files (so a fixed file takes
+ * effect), paused windows continue at their page with it, queued ones start with it, and the
+ * count of consecutive failures (the circuit breaker's) is reset.
+ */
 export const resumeCommand = operatorCommand(USAGE, async (args) => {
   const { values, positionals } = parseArgs({
     args,
@@ -26,7 +29,7 @@ export const resumeCommand = operatorCommand(USAGE, async (args) => {
   if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
   const source = await findSource(values.sources, sourceId);
   return withClient(async (context) => {
-    const sent = await sendSignal(context, source, resumeSignal, []);
+    const sent = await sendSignal(context, source, resumeSignal, [{ source }]);
     const line = `resumed ${sourceId} (failure count reset): signalled ${sent.workflowId}, run ${sent.runId}`;
     printOutcome(values.json, line, { signal: 'resume', ...sent });
     return EXIT.ok;

@@ -10,15 +10,16 @@ import { printOutcome } from '../print-outcome.ts';
 import { sendSignal } from '../send-signal.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 import { querySourceView } from '../status/query-status.ts';
-import { waitForResult } from '../wait-for-result.ts';
+import { SourcePausedError, waitForResult } from '../wait-for-result.ts';
 import { withClient } from '../with-client.ts';
 
-const USAGE = 'usage: tributary sync <sourceId> [--wait] [--json] [--sources PATH]';
+const USAGE = 'usage: tributary sync <sourceId> [--wait [--wait-for-resume]] [--json] [--sources PATH]';
 
 /**
  * `tributary sync <sourceId>`: asks the source's workflow for a window now (signal-with-start),
  * sending the definition from the files so edits take effect. With --wait, prints the window's
- * result and exits 0 when it succeeded, 1 when it failed.
+ * result and exits 0 when it succeeded, 1 when it failed, 4 when the source is paused (the window
+ * waits for `resume`); --wait-for-resume waits through the pause instead.
  */
 export const syncCommand = operatorCommand(USAGE, async (args) => {
   const moved = args.find((arg) => /^--(since|window)(=|$)/.test(arg));
@@ -32,12 +33,14 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
     allowPositionals: true,
     options: {
       wait: { type: 'boolean', default: false },
+      'wait-for-resume': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       sources: { type: 'string', default: defaultSourcesPath() },
     },
   });
   const [sourceId, ...extra] = positionals;
   if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+  if (values['wait-for-resume'] && !values.wait) throw usageError('--wait-for-resume goes with --wait');
   const source = await findSource(values.sources, sourceId);
   refuseChildSource(source, 'sync');
   const requestId = randomUUID();
@@ -51,15 +54,24 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
       return EXIT.ok;
     }
     if (!values.json) process.stdout.write(`${line}\n`);
-    const result = await waitForResult(context, {
-      sourceId,
-      requestId,
-      rejectedBefore: before?.state === 'not-started' || before === undefined ? [] : before.rejectedSignals,
-      onPaused: (reason) =>
-        process.stderr.write(
-          `${sourceId} is paused${reason ? ` (${reason})` : ''}: the window runs after "tributary resume ${sourceId}"; waiting (Ctrl-C stops waiting, not the sync)\n`,
-        ),
-    });
+    let result: Awaited<ReturnType<typeof waitForResult>>;
+    try {
+      result = await waitForResult(context, {
+        sourceId,
+        requestId,
+        rejectedBefore: before?.state === 'not-started' || before === undefined ? [] : before.rejectedSignals,
+        stopWhenPaused: !values['wait-for-resume'],
+        onPaused: (reason) =>
+          process.stderr.write(
+            `${sourceId} is paused${reason ? ` (${reason})` : ''}: the window runs after "tributary resume ${sourceId}"; waiting (Ctrl-C stops waiting, not the sync)\n`,
+          ),
+      });
+    } catch (error) {
+      if (error instanceof SourcePausedError && values.json) {
+        printOutcome(true, '', { ...outcome, paused: true, pausedReason: error.pausedReason ?? null });
+      }
+      throw error;
+    }
     printOutcome(values.json, formatWindowResult(sourceId, result), { ...outcome, result });
     return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   });
