@@ -347,15 +347,22 @@ function childrenOf(node: unknown): Array<[string | number, unknown]> {
 
 /** The field path of the deepest node whose source range holds `offset`, for a YAML error. */
 function pathAt(node: Node, offset: number): Array<string | number> {
-  for (const [key, child] of childrenOf(node)) {
-    const pair = isMap(node) ? node.items.find((item) => item.value === child) : undefined;
-    const keyRange = pair && isNode(pair.key) ? pair.key.range : undefined;
-    if (keyRange && offset >= keyRange[0] && offset < keyRange[1]) return [key];
-    if (isNode(child) && child.range && offset >= child.range[0] && offset < child.range[2]) {
-      return [key, ...pathAt(child, offset)];
-    }
+  const holds = (range: [number, number, number] | null | undefined, end: 1 | 2) =>
+    range !== null && range !== undefined && offset >= range[0] && offset < range[end];
+  const entries: Array<{ key: string | number; keyNode?: unknown; value: unknown }> = isMap(node)
+    ? node.items.map((pair) => ({ key: keyName(pair.key), keyNode: pair.key, value: pair.value }))
+    : isSeq(node)
+      ? node.items.map((value, index) => ({ key: index, value }))
+      : [];
+  for (const { key, keyNode, value } of entries) {
+    if (isNode(keyNode) && holds(keyNode.range, 1)) return [key];
+    if (isNode(value) && holds(value.range, 2)) return [key, ...pathAt(value, offset)];
   }
   return [];
+}
+
+function keyName(key: unknown): string {
+  return isScalar(key) ? String(key.value) : String(key);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
