@@ -10,6 +10,14 @@ export const REDACTED = 'REDACTED';
 export const MIN_REDACTED_LENGTH = 4;
 export const WHOLE_WORD_BELOW = 8;
 
+/**
+ * `all`: every registered value, by the rules above (texts: messages, log lines, previews).
+ * `long`: only values of WHOLE_WORD_BELOW characters or more, for data a workflow runs on (payloads:
+ * checkpoints, source definitions), where a short value such as a username that is also a word of
+ * the base URL would corrupt state; texts there were redacted with `all` where they were made.
+ */
+export type RedactionScope = 'all' | 'long';
+
 /** Resolved values kept at most; the oldest registered (or re-registered) value goes first. */
 const MAX_VALUES = 1_000;
 
@@ -19,10 +27,10 @@ export interface SecretRedactor {
    * pair's base64) so that it, its URL encodings and its JSON-escaped form are redacted from then on.
    */
   register(value: string): void;
-  /** `text` with every registered value replaced by REDACTED. */
-  redact(text: string): string;
-  /** A copy of `value` with every string in it redacted (objects, arrays, errors); other values as they are. */
-  redactDeep<T>(value: T): T;
+  /** `text` with every registered value (of `scope`) replaced by REDACTED. */
+  redact(text: string, scope?: RedactionScope): string;
+  /** A copy of `value` with every string in it redacted (objects, arrays; errors in place); other values as they are. */
+  redactDeep<T>(value: T, scope?: RedactionScope): T;
   /** Whether any value is registered: nothing to do otherwise. */
   readonly active: boolean;
 }
@@ -30,39 +38,45 @@ export interface SecretRedactor {
 /** A redactor of its own (tests); the worker and the CLI share `secretRedactor`. */
 export function createSecretRedactor(maxValues = MAX_VALUES): SecretRedactor {
   const values = new Map<string, readonly string[]>();
-  let pattern: RegExp | undefined;
+  // One compiled pattern per scope, dropped when the set of values changes; null: nothing to match.
+  const patterns = new Map<RedactionScope, RegExp | null>();
 
-  const compile = (): RegExp | undefined => {
+  const compile = (scope: RedactionScope): RegExp | null => {
     const forms = [...new Set([...values.values()].flat())].sort((a, b) => b.length - a.length);
-    if (forms.length === 0) return undefined;
     const anywhere = forms.filter((form) => form.length >= WHOLE_WORD_BELOW).map(escapeRegExp);
-    const words = forms.filter((form) => form.length < WHOLE_WORD_BELOW).map(escapeRegExp);
+    const words =
+      scope === 'all' ? forms.filter((form) => form.length < WHOLE_WORD_BELOW).map(escapeRegExp) : [];
     const alternatives = [
       ...(anywhere.length > 0 ? [anywhere.join('|')] : []),
       ...(words.length > 0 ? [`(?<![A-Za-z0-9])(?:${words.join('|')})(?![A-Za-z0-9])`] : []),
     ];
-    return new RegExp(alternatives.join('|'), 'g');
+    return alternatives.length === 0 ? null : new RegExp(alternatives.join('|'), 'g');
   };
 
-  const redact = (text: string): string => {
+  const redact = (text: string, scope: RedactionScope = 'all'): string => {
     if (values.size === 0) return text;
-    pattern ??= compile();
-    return pattern === undefined ? text : text.replace(pattern, REDACTED);
+    let pattern = patterns.get(scope);
+    if (pattern === undefined) {
+      pattern = compile(scope);
+      patterns.set(scope, pattern);
+    }
+    return pattern === null ? text : text.replace(pattern, REDACTED);
   };
 
-  const redactDeep = (value: unknown, seen: WeakSet<object>): unknown => {
-    if (typeof value === 'string') return redact(value);
+  const redactDeep = (value: unknown, scope: RedactionScope, seen: WeakSet<object>): unknown => {
+    if (typeof value === 'string') return redact(value, scope);
     if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return value;
     if (seen.has(value)) return value;
     seen.add(value);
+    const deeper = (item: unknown) => redactDeep(item, scope, seen);
     if (value instanceof Error) {
-      redactErrorInPlace(value, redact, (item) => redactDeep(item, seen));
+      redactErrorInPlace(value, (text) => redact(text, scope), deeper);
       return value;
     }
-    if (Array.isArray(value)) return value.map((item) => redactDeep(item, seen));
+    if (Array.isArray(value)) return value.map(deeper);
     const prototype = Object.getPrototypeOf(value);
     if (prototype !== Object.prototype && prototype !== null) return value;
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, seen)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deeper(item)]));
   };
 
   return {
@@ -77,10 +91,10 @@ export function createSecretRedactor(maxValues = MAX_VALUES): SecretRedactor {
       }
       values.set(value, formsOf(value));
       if (values.size > maxValues) values.delete(values.keys().next().value!);
-      pattern = undefined;
+      patterns.clear();
     },
     redact,
-    redactDeep: <T>(value: T) => redactDeep(value, new WeakSet()) as T,
+    redactDeep: <T>(value: T, scope: RedactionScope = 'all') => redactDeep(value, scope, new WeakSet()) as T,
     get active() {
       return values.size > 0;
     },

@@ -114,3 +114,17 @@ describe('secret redaction', () => {
     expect(value.a[0]).toBe(TOKEN);
   });
 });
+
+describe('the long scope, for payloads a workflow runs on', () => {
+  it('redacts values of 8 characters or more and leaves short ones, which could be words of a URL', () => {
+    const redactor = createSecretRedactor();
+    redactor.register('acme');
+    redactor.register('long-secret-value');
+    const state = { baseUrl: 'https://api.acme.example', note: 'key long-secret-value' };
+    expect(redactor.redactDeep(state, 'long')).toEqual({
+      baseUrl: 'https://api.acme.example',
+      note: `key ${REDACTED}`,
+    });
+    expect(redactor.redact('https://api.acme.example')).toBe('https://api.REDACTED.example');
+  });
+});
