@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { msOptionalToNumber } from '@temporalio/common';
 import type { RetryConfig, Source } from '../config/source.ts';
+import { secretRedactor } from './secret-redaction.ts';
 
 /**
  * A window's retry budget follows progress. An attempt that moved the checkpoint and then met a
@@ -48,7 +49,9 @@ export function afterFailedAttempt(error: unknown, facts: AttemptFacts, budget: 
   if (failure.nonRetryable) return { handBack: false, failure };
   const retryAfterMs = msOptionalToNumber(failure.nextRetryDelay ?? undefined);
   if (facts.madeProgress) {
-    return { handBack: true, retryDelayMs: retryAfterMs ?? FIRST_BACKOFF_MS, reason: failure.message };
+    // Returned, not thrown: the interceptor that redacts thrown errors never sees it.
+    const reason = secretRedactor.redact(failure.message);
+    return { handBack: true, retryDelayMs: retryAfterMs ?? FIRST_BACKOFF_MS, reason };
   }
   const attempts = facts.attempt - (facts.lastProgress?.attempt ?? 0);
   const since = facts.lastProgress?.atMs ?? facts.scheduledAtMs;

@@ -2,8 +2,8 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../cli/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rootCause } from '../../workflows/failure-cause.ts';
-import { startRandomFaultApi } from '../support/random-fault-api.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 
@@ -20,7 +20,7 @@ afterAll(async () => {
 function cursorSource(id: string, baseUrl: string, overrides: Partial<SourceInput> = {}) {
   return sourceSchema.parse({
     id,
-    request: { baseUrl, path: '/items' },
+    request: { baseUrl, path: '/cursor' },
     pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
     records: { path: 'data', primaryKey: 'id' },
     rateLimit: { requestsPerSecond: 200 },
@@ -29,12 +29,15 @@ function cursorSource(id: string, baseUrl: string, overrides: Partial<SourceInpu
 }
 
 describe('retry budget', () => {
-  it('finishes a 500-page window at 10 % 503s and 5 % 429s with the default settings, each record once', async () => {
+  it('finishes a 500-page window at 10 % 500s and 5 % 429s with the default settings, each record once', async () => {
     const pages = 500;
-    const api = await startRandomFaultApi({
-      pages,
-      pageSize: 5,
-      faults: { serverErrors: 0.1, rateLimited: 0.05, retryAfterSeconds: 1, seed: 17 },
+    const api = await startSampleApi({ records: pages * 5, pageSize: 5 });
+    api.setFaultRates({
+      route: '/cursor',
+      seed: 17,
+      serverError: 0.1,
+      rateLimited: 0.05,
+      retryAfterSeconds: 1,
     });
     try {
       const handle = await startWindow(worker.client, {
@@ -44,28 +47,25 @@ describe('retry budget', () => {
       });
       const summary = await handle.result();
       expect(summary).toMatchObject({ pages, records: pages * 5 });
-      // More faults than the old fixed cap of 20 attempts per batch: the budget follows progress.
-      expect(api.counts.serverErrors + api.counts.rateLimited).toBeGreaterThan(40);
+      // Far more faults than the 20 attempts a batch used to have in total: the budget follows progress.
+      expect(api.stats.faulted).toBeGreaterThan(40);
       const { records } = await readWindow(worker.store, summary.manifestKey);
-      expect(idsOf(records)).toEqual(Array.from({ length: pages * 5 }, (_, index) => index + 1));
-      // Every page was answered with data once: a fault cost a retry of its request, not a page.
-      expect([...api.served.values()].every((count) => count === 1)).toBe(true);
-      expect(api.counts.early).toBe(0);
+      expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
+      // Each page was answered in full once: a fault cost a retry of its request, not a page.
+      expect(api.stats.served).toBe(pages);
+      expect(api.stats.retryAfter.asked).toBeGreaterThan(0);
+      expect(api.stats.retryAfter.early).toBe(0);
     } finally {
       await api.close();
     }
   }, 240_000);
 
-  it('fails a window whose API answers only 503 for longer than retry.maxNoProgressSeconds, naming that bound', async () => {
-    const api = await startRandomFaultApi({
-      pages: 50,
-      pageSize: 5,
-      faults: { serverErrors: 0, rateLimited: 0, seed: 1 },
-    });
-    api.failEverything();
+  it('fails a window whose API answers only 500 for longer than retry.maxNoProgressSeconds, naming that bound', async () => {
+    const api = await startSampleApi({ records: 50, pageSize: 5 });
+    api.setFaultRates({ route: '/cursor', seed: 1, serverError: 1 });
     try {
       const handle = await startWindow(worker.client, {
-        source: cursorSource('always-503', api.url, {
+        source: cursorSource('always-500', api.url, {
           retry: { maxAttemptsWithoutProgress: 50, maxNoProgressSeconds: 4 },
         }),
         taskQueue: worker.taskQueue,
@@ -77,12 +77,12 @@ describe('retry budget', () => {
       );
       expect(error).toBeInstanceOf(WorkflowFailedError);
       const cause = rootCause(error);
-      expect(cause.message).toContain('503 Service Unavailable');
+      expect(cause.message).toContain('500 Internal Server Error');
       expect(cause.message).toMatch(
         /no page written for \d+ s: the window fails, as retry\.maxNoProgressSeconds is 4/,
       );
-      // Backoff 1 s, 2 s, then the next wait would pass the 4 s bound: three requests, not fifty.
-      expect(api.counts.requests).toBeLessThanOrEqual(4);
+      // Backoff 1 s, then 2 s, then the next wait would pass the 4 s bound: three requests, not fifty.
+      expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(4);
     } finally {
       await api.close();
     }
