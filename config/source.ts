@@ -214,17 +214,18 @@ export const scheduleCron = z
   });
 
 /** Temporal runs interval schedules to the second: PT1S is the shortest. */
-export const scheduleInterval = isoDuration
-  .refine((interval) => /[1-9]/.test(interval), {
-    message: 'must be longer than zero: the smallest interval is PT1S',
-    when: (payload) => payload.issues.length === 0,
-  });
+export const scheduleInterval = isoDuration.refine((interval) => /[1-9]/.test(interval), {
+  message: 'must be longer than zero: the smallest interval is PT1S',
+  when: (payload) => payload.issues.length === 0,
+});
 
 export const scheduleSchema = z
   .strictObject({
     cron: scheduleCron
       .optional()
-      .describe('Cron as Temporal reads it: "0 6 * * 1-5", "@daily", "@every 90m", optionally "TZ=Europe/Paris ..."'),
+      .describe(
+        'Cron as Temporal reads it: "0 6 * * 1-5", "@daily", "@every 90m", optionally "TZ=Europe/Paris ..."',
+      ),
     interval: scheduleInterval
       .optional()
       .describe('Time between syncs, an ISO-8601 duration such as "PT1H" (at least PT1S)'),
@@ -310,7 +311,9 @@ export const retrySchema = z.strictObject({
     .describe('Failed requests in a row, with no page written in between, after which the window fails'),
   maxNoProgressSeconds: positiveInt
     .default(600)
-    .describe('Seconds without a page written (failing or waiting on Retry-After) after which the window fails'),
+    .describe(
+      'Seconds without a page written (failing or waiting on Retry-After) after which the window fails',
+    ),
 });
 export type RetryConfig = z.infer<typeof retrySchema>;
 
