@@ -90,7 +90,9 @@ export const hugePage: Scenario = {
   name: 'one 20 MB page',
   shape: standardShape,
   async during(run) {
-    run.api.faults.push({ route: DATA_ROUTE, afterRequests: run.randomPage(), inflateToBytes: 20_000_000 });
+    const fault = { route: DATA_ROUTE, afterRequests: run.randomPage(), inflateToBytes: 20_000_000 };
+    run.api.faults.push(fault);
+    await run.until(() => !run.api.faults.includes(fault), 'the 20 MB page to be served');
   },
 };
 

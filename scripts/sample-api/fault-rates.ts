@@ -26,7 +26,10 @@ export interface FaultRates {
   truncated?: number;
   /** Probability of a 200 whose body is an HTML error page. */
   html?: number;
-  /** Probability of a 200 whose JSON body is an error object instead of a page. */
+  /**
+   * Probability of a 200 whose JSON body reports an error and looks like a last page
+   * (`{ error, data: [], next_cursor: "" }`): a client that trusts it stops early.
+   */
   errorBody?: number;
 }
 
@@ -46,7 +49,11 @@ export function createFaultDraw(rates: FaultRates): (route: string) => Fault | u
     if (pick(rates.truncated)) return { route, truncated: true };
     if (pick(rates.html)) return { route, html: true };
     if (pick(rates.errorBody))
-      return { route, status: 200, body: { error: 'internal_error', message: 'try again later' } };
+      return {
+        route,
+        status: 200,
+        body: { error: 'internal_error: try again later', data: [], next_cursor: '' },
+      };
     return undefined;
   };
 }
