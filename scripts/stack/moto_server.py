@@ -1,4 +1,4 @@
-"""moto's server (`moto_server -H host -p port`), with two per-request costs removed, and with
+"""moto's server (`moto_server -H host -p port`), with three per-request costs removed, and with
 `--state-file PATH` its S3, Secrets Manager and Glue data kept across restarts.
 
 Every request to moto_server 5.2 lists moto's package directory (about 200 `isdir` calls, to
@@ -20,12 +20,34 @@ import os
 import pickle
 import sys
 import time
+from datetime import datetime, timezone
 
 from moto import backends
+from moto.core import serialize
 
 _MODULES = tuple(backends.list_of_moto_modules())
 backends.list_of_moto_modules = lambda: _MODULES
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+# moto's response serializer turns every timestamp it writes back into a datetime through botocore's
+# dateutil parser: two thirds of moto's CPU for a ListObjectsV2 of 1,000 keys (one LastModified
+# each). ISO 8601 strings with a zone, which is what moto hands it, parse the same with the standard
+# library at a fraction of the cost; anything else goes the old way.
+_parse_to_aware_datetime = serialize.parse_to_aware_datetime
+
+
+def _fast_parse_to_aware_datetime(value):
+    if isinstance(value, str) and "T" in value and "-" in value:
+        try:
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed.astimezone(timezone.utc)
+        except ValueError:
+            pass
+    return _parse_to_aware_datetime(value)
+
+
+serialize.parse_to_aware_datetime = _fast_parse_to_aware_datetime
 
 from moto.server import main  # noqa: E402  (after the patch, which its app reads per request)
 
