@@ -88,8 +88,12 @@ async function main(options: FaultSuiteOptions): Promise<void> {
     );
     for (const [index, scenario] of chosen.entries())
       results.push(await measure(scenario, index, options.runs));
-    for (const { scenario, reason } of notRunHere) results.push({ scenario, outcomes: [], notRun: reason });
-    const reference = options.reference ? await measure(referenceWindow, scenarios.length, 1) : undefined;
+    for (const { scenario, reason } of notRunHere)
+      if (options.only === undefined || scenario.includes(options.only))
+        results.push({ scenario, outcomes: [], notRun: reason });
+    const wantsReference =
+      options.reference && (options.only === undefined || referenceWindow.name.includes(options.only));
+    const reference = wantsReference ? await measure(referenceWindow, scenarios.length, 1) : undefined;
 
     const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}`;
     process.stdout.write(`\n${machine}\n\n${renderTable(reference ? [...results, reference] : results)}\n`);
