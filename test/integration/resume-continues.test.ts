@@ -245,6 +245,17 @@ describe('a source paused by the consecutive-failures breaker', () => {
       expect(paused.pausedReason).toMatch(/^circuit breaker: 1 windows failed in a row; last: .*400/);
       expect(paused.queue).toEqual([]);
 
+      // A definition of another source is refused: the source stays paused and says why.
+      await driver.handle().signal(resumeSignal, { source: { ...source, id: 'someone-else' } });
+      const refusedResume = await driver.until(
+        (s) => s.rejectedSignals.some((r) => r.signal === 'resume'),
+        'the rejected resume',
+      );
+      expect(refusedResume.paused).toBe(true);
+      expect(refusedResume.rejectedSignals[0]?.reason).toBe(
+        `the definition sent is for source "someone-else", not "${source.id}"`,
+      );
+
       await driver.handle().signal(resumeSignal);
       const done = await driver.until(
         (s) => s.lastResults.length === 2 && s.inFlight.length === 0,
