@@ -15,7 +15,7 @@ const NAMED = 5;
  * Their sizes must add up to the bytes the window counted as it wrote them, so a page overwritten
  * by something else fails too (unless quarantined records were taken out of pages, which changes
  * them). S3 metadata (the pages' run stamps) is not in a listing: reading it would take one HEAD
- * per page, about 2 s per 2,000 pages on moto against about 0.2 s for the listing.
+ * per page: 4 s for a 2,000-page window on moto (8 at once), against 0.25 s for the listing.
  * Fails the window, not retryably (the pages will not come back), naming the missing pages.
  */
 export async function manifestPages(
