@@ -148,10 +148,13 @@ describe('a window whose pages disappear before its manifest', () => {
     worker = await startTestWorker(stack);
     const prefix = windowPrefix(worker.rawPrefix, sourceId, 'w1');
     // A cursor chain of `pages` pages. Before answering the last page, the API deletes two pages the
-    // window has already written, as a wiped or restarted store would.
+    // window has already written, as a wiped or restarted store would (once: a retried request
+    // for the last page finds them gone already).
+    let deleted = false;
     api = createServer(async (request, response) => {
       const page = Number(new URL(request.url ?? '/', 'http://localhost').searchParams.get('cursor') ?? '1');
-      if (page === pages) {
+      if (page === pages && !deleted) {
+        deleted = true;
         for (const pageNo of toDelete) {
           const key = pageKey(prefix, pageNo);
           await untilRead(
