@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { isPortFree } from '../scripts/stack/free-port.ts';
-import { startMotoServer } from '../scripts/stack/moto-server.ts';
+import { type MotoServer, startMotoServer } from '../scripts/stack/moto-server.ts';
 import { isAlive } from '../scripts/stack/processes.ts';
 import { ensureBucket } from '../scripts/stack/s3-bucket.ts';
 import { startTemporalDevServer, type TemporalDevServer } from '../scripts/stack/temporal-dev-server.ts';
@@ -16,6 +16,8 @@ export interface FaultStack {
   client: Client;
   /** SIGKILLs the Temporal dev server and starts it again on its port and SQLite file. Absent on a shared stack. */
   killTemporal?: () => Promise<void>;
+  /** Stops moto (it saves its state file) and starts it again on its port from that file. Absent on a shared stack. */
+  restartMoto?: () => Promise<void>;
 }
 
 /**
@@ -30,7 +32,8 @@ export async function startFaultStack(): Promise<FaultStack & { stop(): Promise<
     logFile: path.join(dir, 'temporal.log'),
   };
   let temporal: TemporalDevServer = await startTemporalDevServer(serverOptions);
-  const moto = await startMotoServer({ logFile: path.join(dir, 'moto.log') });
+  const motoOptions = { logFile: path.join(dir, 'moto.log'), stateFile: path.join(dir, 'moto-state.pickle') };
+  let moto: MotoServer = await startMotoServer(motoOptions);
   const bucket = 'tributary-faults';
   await ensureBucket(moto.endpoint, bucket);
   const connection = await Connection.connect({ address: temporal.address });
@@ -41,11 +44,13 @@ export async function startFaultStack(): Promise<FaultStack & { stop(): Promise<
     client: new Client({ connection }),
     async killTemporal() {
       process.kill(temporal.pid, 'SIGKILL');
-      // The port is free again a moment after the process is gone (its sockets close with it).
-      const deadline = Date.now() + 30_000;
-      while ((isAlive(temporal.pid) || !(await isPortFree(temporal.port))) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
+      await untilGone(temporal.pid, temporal.port);
       temporal = await startTemporalDevServer({ ...serverOptions, port: temporal.port });
+    },
+    async restartMoto() {
+      await moto.stop();
+      await untilGone(moto.pid, moto.port);
+      moto = await startMotoServer({ ...motoOptions, port: moto.port });
     },
     async stop() {
       await connection.close().catch(() => undefined);
@@ -53,4 +58,11 @@ export async function startFaultStack(): Promise<FaultStack & { stop(): Promise<
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits until the process is gone and its port can be bound again (its sockets close a moment later). */
+async function untilGone(pid: number, port: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while ((isAlive(pid) || !(await isPortFree(port))) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 50));
 }

@@ -12,12 +12,12 @@ import { referenceWindow, scenarios } from './scenarios.ts';
 import type { WindowShape } from './window-shape.ts';
 import { workerFleet } from './worker-fleet.ts';
 
-/** Scenarios the local stack cannot run yet, with the reason (shown in the table and under limits). */
+/** Faults the local stand-ins cannot represent, with the reason (shown in the table and under limits). */
 const notRunHere: Array<{ scenario: string; reason: string }> = [
   {
-    scenario: 'moto restart (S3 and secrets kept)',
+    scenario: 'moto SIGKILL',
     reason:
-      'the local stack launcher does not persist moto yet, so a restart empties S3 and Secrets Manager; real S3 keeps objects across any outage',
+      'moto keeps its data in memory and saves its state file only on SIGTERM/SIGINT, so a SIGKILL loses every object written since it started; real S3 never loses an acknowledged write, so this would measure the stand-in, not tributary',
   },
 ];
 

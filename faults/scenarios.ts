@@ -63,6 +63,16 @@ export const temporalKilled: Scenario = {
   },
 };
 
+export const motoRestarted: Scenario = {
+  name: 'moto restart (state file kept: S3 and secrets persist)',
+  shape: standardShape,
+  async during(run) {
+    if (run.stack.restartMoto === undefined) throw new Error('this stack cannot restart moto');
+    await run.untilServed(run.randomPage());
+    await run.stack.restartMoto();
+  },
+};
+
 const rates = (name: string, faultRates: Scenario['faultRates'], shape: WindowShape = standardShape) =>
   ({ name, shape, faultRates }) satisfies Scenario;
 
@@ -144,6 +154,7 @@ export const scenarios: Scenario[] = [
   workerKilledAtContinueAsNew,
   workerKilledTwice,
   temporalKilled,
+  motoRestarted,
   serverErrors,
   rateLimitedSeconds,
   rateLimitedDate,
