@@ -42,6 +42,8 @@ export type AttemptFailure =
 
 const FIRST_BACKOFF_MS = 1_000;
 const MAX_BACKOFF_MS = 60_000;
+/** The pause before the next batch after a fault that followed progress (ky's own first retry waits as long). */
+const AFTER_PROGRESS_PAUSE_MS = 300;
 
 /** Decides what a failed attempt does next, and says so in the failure's message. */
 export function afterFailedAttempt(error: unknown, facts: AttemptFacts, budget: RetryConfig): AttemptFailure {
@@ -51,7 +53,7 @@ export function afterFailedAttempt(error: unknown, facts: AttemptFacts, budget: 
   if (facts.madeProgress) {
     // Returned, not thrown: the interceptor that redacts thrown errors never sees it.
     const reason = secretRedactor.redact(failure.message);
-    return { handBack: true, retryDelayMs: retryAfterMs ?? FIRST_BACKOFF_MS, reason };
+    return { handBack: true, retryDelayMs: retryAfterMs ?? AFTER_PROGRESS_PAUSE_MS, reason };
   }
   const attempts = facts.attempt - (facts.lastProgress?.attempt ?? 0);
   const since = facts.lastProgress?.atMs ?? facts.scheduledAtMs;

@@ -28,7 +28,7 @@ describe('afterFailedAttempt', () => {
     );
     expect(afterFailedAttempt(serverError(), facts({ madeProgress: true }), budget)).toMatchObject({
       handBack: true,
-      retryDelayMs: 1_000,
+      retryDelayMs: 300,
     });
   });
 
