@@ -8,9 +8,10 @@ export function workerFleet(stack: FaultStack, taskQueue: string, rawPrefix: str
   const workers: WorkerProcess[] = [];
   const alive = new Set<WorkerProcess>();
   // Workers must not outlive the harness (an interrupted suite would leave them polling).
-  process.once('exit', () => {
+  const killAll = () => {
     for (const worker of alive) void worker.kill('SIGKILL');
-  });
+  };
+  process.once('exit', killAll);
   return {
     taskQueue,
     rawPrefix,
@@ -37,6 +38,7 @@ export function workerFleet(stack: FaultStack, taskQueue: string, rawPrefix: str
     },
     /** Stops every worker (SIGTERM, then SIGKILL after 10 s). */
     async stop(): Promise<void> {
+      process.removeListener('exit', killAll);
       await Promise.all(
         [...alive].map((worker) => {
           const killLater = setTimeout(() => void worker.kill('SIGKILL'), 10_000);
