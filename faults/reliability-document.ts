@@ -33,6 +33,11 @@ export function reliabilityDocument(
     '',
     renderTable(results),
     '',
+    'Reading the times: a worker SIGKILL costs about the activity heartbeat timeout (10 s) before Temporal retries the',
+    'batch on the replacement worker, so on a window that takes a second or two without faults it shows as a large',
+    'ratio; a 429 costs at least its Retry-After (up to 2 s in the HTTP-date form, which has whole seconds); a hang',
+    'costs the request timeout (2 s here, 30 s by default). Faulted requests are not counted as re-fetched pages.',
+    '',
   ];
   if (reference !== undefined) {
     lines.push(

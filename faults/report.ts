@@ -25,7 +25,7 @@ export const tableHeader = [
   'pages re-fetched (total, max/run)',
   'faults injected',
   'requests before Retry-After (of responses with it)',
-  'time × fault-free (median, max)',
+  'time: median s = × fault-free s (max ×)',
 ];
 
 export function renderTable(results: ScenarioResult[]): string {
@@ -50,7 +50,7 @@ export function renderTable(results: ScenarioResult[]): string {
       `${early} (of ${sum(runs.map((run) => run.retryAfterAsked))})${early > 0 ? `, up to ${Math.max(...runs.map((run) => run.mostEarlyMs))} ms early` : ''}`,
       ratios.length === 0 || ratios.some(Number.isNaN)
         ? '—'
-        : `${median(ratios).toFixed(2)}, ${Math.max(...ratios).toFixed(2)}`,
+        : `${median(done.map((run) => run.seconds)).toFixed(1)} s = ${median(ratios).toFixed(2)} × ${result.baselineSeconds?.toFixed(1)} s (max ${Math.max(...ratios).toFixed(2)} ×)`,
     ];
   });
   return [tableHeader, tableHeader.map(() => '---'), ...lines]
