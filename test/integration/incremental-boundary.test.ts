@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
-import { readWindow } from '../support/read-window.ts';
+import { readWindow, windowManifestKey } from '../support/read-window.ts';
+import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 
@@ -16,7 +16,7 @@ afterAll(async () => {
 });
 
 const manifestOf = (sourceId: string, windowKey: string) =>
-  `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}/_manifest.json`;
+  windowManifestKey(worker.rawPrefix, sourceId, windowKey);
 const versionsOf = (records: unknown[]) =>
   records.map((record) => {
     const { id, updated_at } = record as { id: number; updated_at: string };
@@ -28,11 +28,8 @@ describe('incremental windows', () => {
     // The sample API filters `updated_at >= updated_since`: each window reads the last records of the one before.
     const api = await startSampleApi({ records: 300, pageSize: 50 });
     try {
-      const source = sourceSchema.parse({
+      const source = cursorSource(api.url, {
         id: 'boundary-versions',
-        request: { baseUrl: api.url, path: '/cursor' },
-        pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-        records: { path: 'data', primaryKey: 'id' },
         incremental: { cursorField: 'updated_at', param: 'updated_since', lookback: 'PT10M' },
       });
       const driver = sourceDriver(worker.client, worker.taskQueue, source);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SourceView } from '../../cli/status/source-view.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { resumeSignal } from '../../workflows/source-contract.ts';
-import { idsOf, readWindow } from '../support/read-window.ts';
+import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts';
 import { runCli } from '../support/run-cli.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
@@ -91,7 +91,7 @@ const eventually = (
   ).then((view) => view!);
 
 const manifestOf = (sourceId: string, windowKey: string) =>
-  `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}/_manifest.json`;
+  windowManifestKey(worker.rawPrefix, sourceId, windowKey);
 
 describe('a source paused because the API refused the credentials', () => {
   it('recovers with the file fixed and resume, without another sync; sync --wait says it is paused', async () => {

@@ -1,10 +1,10 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../cli/start-window.ts';
-import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rootCause } from '../../workflows/failure-cause.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
+import { cursorSource } from '../support/sample-sources.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 
 const stack = inject('stack');
@@ -16,17 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
 });
-
-function cursorSource(id: string, baseUrl: string, overrides: Partial<SourceInput> = {}) {
-  return sourceSchema.parse({
-    id,
-    request: { baseUrl, path: '/cursor' },
-    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-    records: { path: 'data', primaryKey: 'id' },
-    rateLimit: { requestsPerSecond: 200 },
-    ...overrides,
-  });
-}
 
 describe('retry budget', () => {
   it('finishes a 500-page window at 10 % 500s and 5 % 429s with the default settings, each record once', async () => {
@@ -41,7 +30,7 @@ describe('retry budget', () => {
     });
     try {
       const handle = await startWindow(worker.client, {
-        source: cursorSource('faulty-500', api.url),
+        source: cursorSource(api.url, { id: 'faulty-500', rateLimit: { requestsPerSecond: 200 } }),
         taskQueue: worker.taskQueue,
         windowKey: 'w1',
       });
@@ -65,7 +54,8 @@ describe('retry budget', () => {
     api.setFaultRates({ route: '/cursor', seed: 1, serverError: 1 });
     try {
       const handle = await startWindow(worker.client, {
-        source: cursorSource('always-500', api.url, {
+        source: cursorSource(api.url, {
+          id: 'always-500',
           retry: { maxAttemptsWithoutProgress: 50, maxNoProgressSeconds: 4 },
         }),
         taskQueue: worker.taskQueue,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signalSource } from '../../activities/signal-source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
-import { idsOf, readWindow } from '../support/read-window.ts';
+import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts';
 import { replayTaskQueue } from '../support/replay-task-queue.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const manifestOf = (sourceId: string, windowKey: string) =>
-  `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}/_manifest.json`;
+  windowManifestKey(worker.rawPrefix, sourceId, windowKey);
 
 describe('sourceWorkflow', () => {
   it('pauses mid-window with no API request while paused, and resumes from the same page', async () => {

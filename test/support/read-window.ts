@@ -1,4 +1,5 @@
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
+import { manifestKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import type { RawPageStore } from '../../activities/storage/raw-page-store.ts';
 
 interface Manifest {
@@ -19,4 +20,9 @@ export async function readWindow(store: RawPageStore, manifestKey: string) {
 /** Every id in order, for exactly-once comparisons against the API's dataset. */
 export function idsOf(records: unknown[]): unknown[] {
   return records.map((record) => (record as { id: unknown }).id);
+}
+
+/** The manifest key of a source's window, as writeManifest writes it. */
+export function windowManifestKey(rawPrefix: string, sourceId: string, windowKey: string): string {
+  return manifestKey(windowPrefix(rawPrefix, sourceId, windowKey));
 }
