@@ -123,6 +123,20 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     signalRunning(pauseWindowSignal);
   };
 
+  /**
+   * The definition an operator message carries (read from the files by the CLI) is the one in force
+   * from now on; one for another source is rejected. False when rejected.
+   */
+  const tookDefinition = (signal: string, sent: Source | undefined): boolean => {
+    if (sent === undefined) return true;
+    if (sent?.id !== source.id) {
+      reject(signal, `the definition sent is for source "${sent?.id}", not "${source.id}"`);
+      return false;
+    }
+    source = sent;
+    return true;
+  };
+
   /** A child source's windows follow its parent's: it takes no sync or backfill of its own. */
   const followsParent = (signal: string) => {
     if (source.parent === undefined) return false;
@@ -137,15 +151,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     if (request !== undefined && (typeof request !== 'object' || request === null)) {
       return reject('sync', 'expected no input or an object {"requestId"?: string}');
     }
-    if (request?.source !== undefined) {
-      if (request.source?.id !== source.id) {
-        return reject(
-          'sync',
-          `the definition sent is for source "${request.source?.id}", not "${source.id}"`,
-        );
-      }
-      source = request.source;
-    }
+    if (!tookDefinition('sync', request?.source)) return;
     if (followsParent('sync')) return;
     if (
       request?.until !== undefined &&
@@ -180,15 +186,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     if (request !== undefined && (typeof request !== 'object' || request === null)) {
       return reject('resume', 'expected no input or an object {"source"?: the source definition}');
     }
-    if (request?.source !== undefined) {
-      if (request.source?.id !== source.id) {
-        return reject(
-          'resume',
-          `the definition sent is for source "${request.source?.id}", not "${source.id}"`,
-        );
-      }
-      source = request.source;
-    }
+    if (!tookDefinition('resume', request?.source)) return;
     state.paused = false;
     delete state.pausedReason;
     delete state.pausedAt;
