@@ -72,7 +72,11 @@ function exactlyOneOf(names: string[]): JsonSchema {
 const CRON_SHAPE =
   '^\\s*(?:(?:CRON_)?TZ=\\S+\\s+)?(?:@(?:yearly|annually|monthly|weekly|daily|midnight|hourly)|@every\\s+\\S+|[0-9A-Za-z*,/-]+(?:\\s+[0-9A-Za-z*,/-]+){4,6})(?:\\s+#.*)?\\s*$';
 
-const refinements = new Map<unknown, JsonSchema>([
+/**
+ * Keyed by zod definition, not by schema object: `.describe()` on a field clones the schema
+ * (a `secretRef` described as "the client secret") but keeps its definition and refinement.
+ */
+const refinementRules: Array<[z.core.$ZodType, JsonSchema]> = [
   [responseCheckSchema, oneCheckKind],
   [secretRef, exactlyOne('secret', 'env')],
   [scheduleSchema, exactlyOne('cron', 'interval')],
@@ -81,7 +85,8 @@ const refinements = new Map<unknown, JsonSchema>([
   [cursorPagination, exactlyOne('tokenPath', 'lastRecordField')],
   [parentFieldsSchema, { minProperties: 1 }],
   [sourceSchema, bodyNeedsPost],
-]);
+];
+const refinements = new Map(refinementRules.map(([schema, rule]) => [schema._zod.def, rule]));
 
 function hasRefinement(schema: z.core.$ZodType): boolean {
   const checks = (schema._zod.def as { checks?: z.core.$ZodCheck[] }).checks ?? [];
@@ -95,7 +100,7 @@ export function sourceJsonSchema(): JsonSchema {
     io: 'input',
     override(ctx) {
       if (!hasRefinement(ctx.zodSchema)) return;
-      const rule = refinements.get(ctx.zodSchema);
+      const rule = refinements.get(ctx.zodSchema._zod.def);
       if (rule === undefined) {
         throw new Error(
           `the source schema has a refinement at "${ctx.path.join('.') || '(root)'}" that the JSON Schema does not express: add its rule to config/source-json-schema.ts`,

@@ -45,31 +45,47 @@ const placement = z
   .describe('Send the value as a query parameter or a JSON body field');
 
 export const authSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
-  z.strictObject({
-    type: z.literal('api-key'),
-    in: z.enum(['header', 'query']).default('header'),
-    name: z.string().min(1).describe('Header or query parameter name, e.g. "X-Api-Key"'),
-    value: secretRef,
-  }),
-  z.strictObject({ type: z.literal('bearer'), token: secretRef }),
-  z.strictObject({
-    type: z.literal('basic'),
-    username: z.union([z.string(), secretRef]),
-    password: secretRef,
-  }),
-  z.strictObject({
-    type: z.literal('oauth2-client-credentials'),
-    tokenUrl: z.url(),
-    clientId: z.union([z.string().min(1), secretRef]),
-    clientSecret: secretRef,
-    scopes: z.array(z.string()).default([]),
-    audience: z.string().optional(),
-    clientAuth: z
-      .enum(['basic', 'body'])
-      .default('basic')
-      .describe('Send the client id and secret as HTTP Basic auth (RFC 6749 default) or as form fields'),
-  }),
+  z.strictObject({ type: z.literal('none') }).describe('No authentication'),
+  z
+    .strictObject({
+      type: z.literal('api-key'),
+      in: z
+        .enum(['header', 'query'])
+        .default('header')
+        .describe('Send the key as a header or a query parameter'),
+      name: z.string().min(1).describe('Header or query parameter name, e.g. "X-Api-Key"'),
+      value: secretRef.describe('The key, sent as it is'),
+    })
+    .describe('A key sent as a header or a query parameter'),
+  z
+    .strictObject({ type: z.literal('bearer'), token: secretRef.describe('The token') })
+    .describe('Sends "Authorization: Bearer <token>"'),
+  z
+    .strictObject({
+      type: z.literal('basic'),
+      username: z.union([z.string(), secretRef]).describe('User name: inline, or a secret reference'),
+      password: secretRef.describe('Password'),
+    })
+    .describe('HTTP Basic auth: "Authorization: Basic <base64 of username:password>"'),
+  z
+    .strictObject({
+      type: z.literal('oauth2-client-credentials'),
+      tokenUrl: z.url().describe('Token endpoint; the grant is POSTed to it as a form'),
+      clientId: z.union([z.string().min(1), secretRef]).describe('Client id: inline, or a secret reference'),
+      clientSecret: secretRef.describe('Client secret'),
+      scopes: z
+        .array(z.string())
+        .default([])
+        .describe('Scopes asked for, sent space-separated as "scope" (none: no scope sent)'),
+      audience: z.string().optional().describe('Sent as "audience", for token servers that need one'),
+      clientAuth: z
+        .enum(['basic', 'body'])
+        .default('basic')
+        .describe('Send the client id and secret as HTTP Basic auth (RFC 6749 default) or as form fields'),
+    })
+    .describe(
+      'OAuth2 client credentials grant: an access token from tokenUrl, cached until it expires, sent as a bearer token',
+    ),
 ]);
 export type AuthConfig = z.infer<typeof authSchema>;
 
@@ -96,7 +112,7 @@ const fullPageSize = positiveInt
   );
 
 export const paginationSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('none') }).describe('One request per window'),
   z
     .strictObject({
       type: z.literal('cursor'),
@@ -119,35 +135,66 @@ export const paginationSchema = z.discriminatedUnion('type', [
     })
     .refine((p) => (p.tokenPath === undefined) !== (p.lastRecordField === undefined), {
       message: 'set exactly one of "tokenPath" or "lastRecordField"',
-    }),
-  z.strictObject({
-    type: z.literal('next-url'),
-    nextUrlPath: jsonPath.describe('Where the next page URL is in the body (absolute or relative)'),
-    pageSize: fullPageSize,
-    ...stopConditions,
-  }),
-  z.strictObject({ type: z.literal('link-header'), pageSize: fullPageSize, ...stopConditions }),
-  z.strictObject({
-    type: z.literal('offset'),
-    offsetParam: z.string().min(1).default('offset'),
-    limitParam: z.string().min(1).default('limit'),
-    limit: positiveInt.default(100),
-    start: z.number().int().nonnegative().default(0),
-    in: placement.default('query'),
-    totalPath: jsonPath.optional().describe('Total record count in the body; pagination stops when reached'),
-    stopOnShortPage: z.boolean().default(true),
-    ...stopConditions,
-  }),
-  z.strictObject({
-    type: z.literal('page-number'),
-    pageParam: z.string().min(1).default('page'),
-    start: z.number().int().nonnegative().default(1),
-    pageSizeParam: z.string().min(1).optional(),
-    pageSize: positiveInt.optional(),
-    in: placement.default('query'),
-    totalPagesPath: jsonPath.optional().describe('Total page count in the body; pagination stops after it'),
-    ...stopConditions,
-  }),
+    })
+    .describe(
+      'A cursor read from the body (tokenPath) or from the last record (lastRecordField), sent back as a parameter; no cursor, or an empty one, ends pagination',
+    ),
+  z
+    .strictObject({
+      type: z.literal('next-url'),
+      nextUrlPath: jsonPath.describe('Where the next page URL is in the body (absolute or relative)'),
+      pageSize: fullPageSize,
+      ...stopConditions,
+    })
+    .describe(
+      "The body names the next page's URL, which replaces the request URL (relative URLs resolve against the current one); none ends pagination",
+    ),
+  z
+    .strictObject({ type: z.literal('link-header'), pageSize: fullPageSize, ...stopConditions })
+    .describe(
+      'The Link response header\'s rel="next" URL (RFC 8288), as GitHub sends it; none ends pagination',
+    ),
+  z
+    .strictObject({
+      type: z.literal('offset'),
+      offsetParam: z.string().min(1).default('offset').describe('Parameter that carries the offset'),
+      limitParam: z.string().min(1).default('limit').describe('Parameter that carries the page size'),
+      limit: positiveInt.default(100).describe('Records asked for per page'),
+      start: z.number().int().nonnegative().default(0).describe('Offset of the first page'),
+      in: placement.default('query'),
+      totalPath: jsonPath
+        .optional()
+        .describe('Total record count in the body; pagination stops when reached'),
+      stopOnShortPage: z
+        .boolean()
+        .default(true)
+        .describe(
+          'A page with fewer than limit records is the last; set false (with totalPath) for an API that caps pages below limit',
+        ),
+      ...stopConditions,
+    })
+    .describe('Offset and limit parameters; the offset advances by the records each page returned'),
+  z
+    .strictObject({
+      type: z.literal('page-number'),
+      pageParam: z.string().min(1).default('page').describe('Parameter that carries the page number'),
+      start: z
+        .number()
+        .int()
+        .nonnegative()
+        .default(1)
+        .describe('Number of the first page (usually 1, sometimes 0)'),
+      pageSizeParam: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('Parameter that carries the page size (sent only with pageSize)'),
+      pageSize: positiveInt.optional().describe('Records asked for per page, sent as pageSizeParam'),
+      in: placement.default('query'),
+      totalPagesPath: jsonPath.optional().describe('Total page count in the body; pagination stops after it'),
+      ...stopConditions,
+    })
+    .describe('Numbered pages: the page number grows by one per page'),
 ]);
 export type PaginationConfig = z.infer<typeof paginationSchema>;
 export type PaginationType = PaginationConfig['type'];
@@ -159,16 +206,31 @@ const isoDuration = z
 export const requestSchema = z.strictObject({
   baseUrl: z.url().describe('Scheme and host, e.g. "https://api.example.com/v1"'),
   path: z.string().default('').describe('Appended to baseUrl, e.g. "/issues"'),
-  method: z.enum(['GET', 'POST']).default('GET'),
-  query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
-  headers: z.record(z.string(), z.string()).default({}),
+  method: z.enum(['GET', 'POST']).default('GET').describe('POST for an API that pages through a JSON body'),
+  query: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe(
+      'Query parameters of the first request, kept on every page by cursor, offset and page-number (next-url and link-header follow the URL the API gives)',
+    ),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('Headers sent with every request; "Accept: application/json" unless set here'),
   body: z.record(z.string(), z.unknown()).optional().describe('JSON body, for POST'),
-  timeoutMs: positiveInt.default(30_000),
+  timeoutMs: positiveInt
+    .default(30_000)
+    .describe('Milliseconds a request may take; a timeout is retried like a 5xx'),
 });
 
 export const recordsSchema = z.strictObject({
   path: jsonPath.default('$').describe('Where the record array is in the body'),
-  primaryKey: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  primaryKey: z
+    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .optional()
+    .describe(
+      'Field (or fields) naming a record: checked unique by preview, the upsert key of a merge transform, and with incremental.cursorField it keeps a record changed at a window boundary from landing twice',
+    ),
   schema: recordSchemaField.optional(),
   onInvalid: onInvalidField,
   schemaRegistry: schemaRegistryField,
@@ -197,11 +259,11 @@ export const incrementalSchema = z.strictObject({
 });
 
 export const rateLimitSchema = z.strictObject({
-  requestsPerSecond: z.number().positive().default(10),
+  requestsPerSecond: z.number().positive().default(10).describe('Requests per second sent to the API'),
   burst: positiveInt
     .optional()
     .describe('Requests allowed at once after idling; defaults to requestsPerSecond'),
-  maxConcurrent: positiveInt.default(1),
+  maxConcurrent: positiveInt.default(1).describe('Requests in flight at once'),
 });
 
 /** A cron string as Temporal's schedule spec reads it (checked by config/cron.ts). */
@@ -235,14 +297,23 @@ export const scheduleSchema = z
   });
 
 export const transformSchema = z.strictObject({
-  glueJob: z.string().min(1),
-  mode: z.enum(['overwrite', 'merge']).default('overwrite'),
-  arguments: z.record(z.string(), z.string()).default({}),
-  dependsOn: z.array(identifier).default([]),
+  glueJob: z.string().min(1).describe('Glue job name (the local runner runs the same script)'),
+  mode: z
+    .enum(['overwrite', 'merge'])
+    .default('overwrite')
+    .describe('overwrite: truncate and reload; merge: upsert by records.primaryKey'),
+  arguments: z.record(z.string(), z.string()).default({}).describe('More job arguments, e.g. "--extra": "x"'),
+  dependsOn: z
+    .array(identifier)
+    .default([])
+    .describe("Not read by a source's transform: a pipeline file's datasets name the sources they need"),
   // --- transform stage: retries and polling of the job run ---
   maxAttempts: positiveInt.default(3).describe('Runs of the job per window, from the same raw data'),
   pollSeconds: z
-    .strictObject({ initial: z.number().positive().default(5), max: z.number().positive().default(60) })
+    .strictObject({
+      initial: z.number().positive().default(5).describe('Seconds before the first state check'),
+      max: z.number().positive().default(60).describe('Longest wait between two checks'),
+    })
     .default({ initial: 5, max: 60 })
     .describe('Wait before the first state check, growing 1.5x per check up to max'),
   // --- end transform stage ---
@@ -257,12 +328,14 @@ const checkValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
  */
 export const responseCheckSchema = z
   .strictObject({
-    path: jsonPath.optional(),
-    equals: checkValue.optional(),
-    present: z.literal(true).optional(),
-    absent: z.literal(true).optional(),
-    minRecords: positiveInt.optional(),
-    contentType: z.literal('json').optional(),
+    path: jsonPath.optional().describe('Field of the body the check reads'),
+    equals: checkValue.optional().describe('The field must equal this value'),
+    present: z.literal(true).optional().describe('The field must be present'),
+    absent: z.literal(true).optional().describe('The field must be absent'),
+    minRecords: positiveInt
+      .optional()
+      .describe('At least this many records while the API says more pages follow'),
+    contentType: z.literal('json').optional().describe('The response must be JSON'),
   })
   .superRefine((check, ctx) => {
     const onPath = [check.equals !== undefined, check.present, check.absent].filter(Boolean).length;
@@ -319,17 +392,37 @@ export type RetryConfig = z.infer<typeof retrySchema>;
 
 export const sourceSchema = z
   .strictObject({
-    id: identifier,
-    description: z.string().optional(),
-    request: requestSchema,
-    auth: authSchema.default({ type: 'none' }),
-    pagination: paginationSchema.default({ type: 'none' }),
-    records: recordsSchema.default({ path: '$' }),
-    incremental: incrementalSchema.optional(),
+    id: identifier.describe(
+      'Names the source everywhere: its workflow ("source/<id>"), its S3 prefix ("source=<id>"), the CLI',
+    ),
+    description: z.string().optional().describe('Free text for readers of the file'),
+    request: requestSchema.describe(
+      'The request of the first page of a window; pagination and incremental add their parameters to it',
+    ),
+    auth: authSchema
+      .default({ type: 'none' })
+      .describe('How requests authenticate; secret values are read only inside activities'),
+    pagination: paginationSchema
+      .default({ type: 'none' })
+      .describe('How the next page is found and when to stop'),
+    records: recordsSchema
+      .default({ path: '$' })
+      .describe('Where the records are in a response, and what names one'),
+    incremental: incrementalSchema
+      .optional()
+      .describe(
+        'Read only what changed: each window sends a lower bound, the watermark of the last successful window (minus lookback)',
+      ),
     parent: parentSchema.optional().describe('Read this endpoint once per record of another source'),
-    rateLimit: rateLimitSchema.default({ requestsPerSecond: 10, maxConcurrent: 1 }),
-    schedule: scheduleSchema.optional(),
-    transform: transformSchema.optional(),
+    rateLimit: rateLimitSchema
+      .default({ requestsPerSecond: 10, maxConcurrent: 1 })
+      .describe('How fast one window calls the API'),
+    schedule: scheduleSchema
+      .optional()
+      .describe('When the source syncs: "schedules sync" makes one Temporal Schedule of it'),
+    transform: transformSchema
+      .optional()
+      .describe("A Glue job run over each window's raw pages; the window succeeds only when the run does"),
     checks: z
       .array(responseCheckSchema)
       .default([])
@@ -344,9 +437,15 @@ export const sourceSchema = z
       .describe(
         'Fields that mark an error body: a response with one of them set (not null, false, 0, "", [] or {}) and no records fails its page\'s checks (onCheckFailure) instead of ending pagination; [] turns this off',
       ),
-    activityBudget: activityBudgetSchema.default({ pages: 1000, seconds: 60 }),
-    retry: retrySchema.default({ maxAttemptsWithoutProgress: 10, maxNoProgressSeconds: 600 }),
-    orchestration: orchestrationSchema.default({ backfillConcurrency: 2, pauseAfterFailures: 3 }),
+    activityBudget: activityBudgetSchema
+      .default({ pages: 1000, seconds: 60 })
+      .describe('How much one fetchPages activity does before it returns to the window workflow'),
+    retry: retrySchema
+      .default({ maxAttemptsWithoutProgress: 10, maxNoProgressSeconds: 600 })
+      .describe('When a window gives up on a failing API; both limits count from the last page written'),
+    orchestration: orchestrationSchema
+      .default({ backfillConcurrency: 2, pauseAfterFailures: 3 })
+      .describe('How the source workflow runs windows'),
   })
   .superRefine((source, ctx) => {
     if (source.request.method === 'GET' && source.request.body !== undefined) {
