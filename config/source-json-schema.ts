@@ -24,6 +24,7 @@ export const SOURCE_SCHEMA_FILE = 'config/source.schema.json';
 type JsonSchema = Record<string, unknown>;
 
 const cursorPagination = paginationSchema.options.find((option) => option.shape.type.value === 'cursor');
+if (cursorPagination === undefined) throw new Error('the pagination schema has no "cursor" style');
 
 /** "Set exactly one of a or b": oneOf fails when both or neither are present. */
 const exactlyOne = (a: string, b: string): JsonSchema => ({ oneOf: [{ required: [a] }, { required: [b] }] });
