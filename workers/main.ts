@@ -20,6 +20,13 @@ import { transformDepsFromEnv } from './transform-deps.ts';
  * a task) and SIGINT drain in-flight activities, whose heartbeats let another worker resume them.
  */
 export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  if (!env.TRIBUTARY_BUCKET) {
+    throw new Error(
+      'TRIBUTARY_BUCKET is not set. For the local stack, load its environment first: ' +
+        'eval "$(node cli/main.ts dev env)" (start the stack with "npm run stack:up"; it runs a worker ' +
+        'of its own too); for AWS, set TRIBUTARY_BUCKET to the raw zone bucket.',
+    );
+  }
   const settings = readSettings(workerSettingsSchema, env);
   installJsonLogging(settings.TRIBUTARY_LOG_LEVEL);
   const clientConfig = {

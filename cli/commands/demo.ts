@@ -1,92 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import {
-  CreateSecretCommand,
-  PutSecretValueCommand,
-  ResourceExistsException,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
-import { NativeConnection } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
 import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
-import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
-import { createS3Client } from '../../activities/storage/s3-client.ts';
 import { loadValidSources } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
-import { readSettings, workerSettingsSchema } from '../../config/worker-settings.ts';
-import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { readSettings, storageSettingsSchema } from '../../config/worker-settings.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
-import { createTributaryWorker } from '../../workers/create-worker.ts';
-import { installJsonLogging } from '../../workers/logging.ts';
+import { sampleApiSecret } from '../../scripts/stack/stack-services.ts';
 import { sourceWorkflowId, syncSignal, type WindowResult } from '../../workflows/source-contract.ts';
+import { reportDemoProgress } from '../demo-progress.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { sendSignal } from '../send-signal.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
+import { colorWanted } from '../status/ansi.ts';
 import { querySourceView } from '../status/query-status.ts';
 import { connectClient } from '../temporal-client.ts';
 import { waitForResult } from '../wait-for-result.ts';
 import type { ClientContext } from '../with-client.ts';
 
-const SAMPLE_API_PORT = 8787;
-const SAMPLE_API_SECRET = 'tributary/sample-api';
-const SAMPLE_API_TOKEN = 'sample-api-demo-token';
-
 /**
- * `tributary demo`: the main job on the embedded local stack. Starts the stack (kept running
- * afterwards, for the Temporal UI), the sample API the example sources point at, and a worker;
- * ingests every example source and prints what landed where.
+ * `tributary demo`: the main job on the local stack. Starts the stack with its background worker
+ * and sample API (the example sources call it), all kept running afterwards so the next steps it
+ * prints work; ingests every example source and prints what landed where.
  */
 export async function demoCommand(_args: string[]): Promise<number> {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  installJsonLogging('WARN', (line) => process.stderr.write(line));
-  const { state } = await startStack({ log: (message) => process.stderr.write(`${message}\n`) });
+  const say = (line: string) =>
+    process.stdout.write(`${line}
+`);
+  const { state } = await startStack({
+    log: (message) => process.stderr.write(`${message}\n`),
+    services: true,
+  });
   Object.assign(process.env, stackEnv(state));
-  const settings = readSettings(workerSettingsSchema);
+  const settings = readSettings(storageSettingsSchema);
   say(`local stack: Temporal ${state.temporal.address}, AWS stand-in ${state.moto.endpoint}`);
+  say(`sample API: ${state.sampleApi!.url}; worker: pid ${state.worker!.pid} (log ${state.worker!.logFile})`);
+  say(`secret: the API token is in Secrets Manager as "${sampleApiSecret}" (sources name it, never hold it)`);
 
   const sourcesPath = defaultSourcesPath();
   const sources = await loadValidSources(sourcesPath);
-  const api = await startSampleApi({
-    port: SAMPLE_API_PORT,
-    records: 2500,
-    auth: { bearer: SAMPLE_API_TOKEN },
-  }).catch((error: unknown) => {
-    throw new Error(
-      `cannot serve the sample API on port ${SAMPLE_API_PORT} (is a demo already running?): ${error}`,
-    );
-  });
-  say(`sample API: ${api.url} (${api.dataset.length} records per route)`);
-
-  const awsConfig = { region: settings.AWS_REGION, endpoint: state.moto.endpoint };
-  const secretsManager = new SecretsManagerClient(awsConfig);
-  await storeSecret(secretsManager, SAMPLE_API_SECRET, JSON.stringify({ token: SAMPLE_API_TOKEN }));
-  say(
-    `secret: the API token is in Secrets Manager as "${SAMPLE_API_SECRET}" (sources name it, never hold it)`,
-  );
-
-  const connection = await NativeConnection.connect({ address: settings.TEMPORAL_ADDRESS });
   const context = await connectClient();
-  const worker = await createTributaryWorker({
-    connection,
-    namespace: settings.TEMPORAL_NAMESPACE,
-    taskQueue: settings.TRIBUTARY_TASK_QUEUE,
-    activities: createActivities({
-      store: createRawPageStore(createS3Client(settings), settings.TRIBUTARY_BUCKET),
-      rawPrefix: settings.TRIBUTARY_RAW_PREFIX,
-      secrets: createSecretResolver({ secretsManager, ttlMs: settings.TRIBUTARY_SECRET_TTL_SECONDS * 1000 }),
-      // A parent source's workflow finds its children in the sources folder and signals them.
-      client: context.client,
-      sourcesPath,
-      taskQueue: settings.TRIBUTARY_TASK_QUEUE,
-    }),
-  });
-  const running = worker.run();
   let failed = 0;
   try {
     say(`syncing ${sources.length} sources from ${sourcesPath}/ through their workflows (source/<id>) ...\n`);
     // A child source is not synced: it reads its parent's window, under the same key, once that succeeds.
     const results = new Map<string, Promise<WindowResult>>();
+    const finished = new Set<string>();
+    const startedAt = performance.now();
     const resultOf = (source: Source): Promise<WindowResult> => {
       let result = results.get(source.id);
       if (result === undefined) {
@@ -96,10 +55,36 @@ export async function demoCommand(_args: string[]): Promise<number> {
             ? syncAndWait(context, source)
             : resultOf(parent).then((parentResult) => childWindow(context, source, parentResult));
         results.set(source.id, result);
+        result.then(
+          (r) => {
+            finished.add(source.id);
+            const seconds = ((performance.now() - startedAt) / 1000).toFixed(0);
+            say(
+              `  ${source.id}: ${r.status}, ${r.pages ?? 0} pages, ${r.records ?? 0} records (${seconds}s)`,
+            );
+          },
+          () => finished.add(source.id),
+        );
       }
       return result;
     };
+    // Live progress for people; a log or a pipe gets only the line per finished window.
+    const stopProgress = new AbortController();
+    const progress = process.stdout.isTTY
+      ? reportDemoProgress(
+          context,
+          {
+            pending: () => sources.map((s) => s.id).filter((id) => !finished.has(id)),
+            say,
+            color: colorWanted(process.stdout),
+          },
+          stopProgress.signal,
+        )
+      : Promise.resolve();
     const runs = await Promise.allSettled(sources.map(resultOf));
+    stopProgress.abort();
+    await progress;
+    say('');
     let total = 0;
     for (const [index, run] of runs.entries()) {
       const sourceId = sources[index]!.id;
@@ -126,14 +111,25 @@ export async function demoCommand(_args: string[]): Promise<number> {
       `${total} records from ${runs.length - failed} sources landed in s3://${settings.TRIBUTARY_BUCKET}/${settings.TRIBUTARY_RAW_PREFIX}/`,
     );
     say(`Temporal UI: ${state.temporal.uiUrl}/namespaces/default/workflows`);
-    say('Run it again: each source continues from its watermark. Then try "npm run tributary -- status".');
-    say('The stack keeps running for the UI; stop it with: npm run stack:down');
+    say('');
+    say('Run it again and each source continues from its watermark.');
+    say('The stack, its worker and the sample API keep running. Next steps:');
+    for (const line of nextSteps(sources)) say(`  ${line}`);
   } finally {
-    worker.shutdown();
-    await running;
-    await Promise.all([connection.close(), context.connection.close(), api.close()]);
+    await context.connection.close();
   }
   return failed === 0 ? 0 : 1;
+}
+
+/** Commands that work as printed while the stack runs (the demo test runs each of them). */
+function nextSteps(sources: Source[]): string[] {
+  const first = sources.find((source) => !source.parent)?.id ?? 'tickets';
+  return [
+    'npm run tributary -- status',
+    `npm run tributary -- sync ${first} --wait`,
+    'eval "$(node cli/main.ts dev env)"    # the environment for npm run worker and the AWS CLI',
+    'npm run stack:down    # keeps workflows, objects and secrets; npm run stack:up brings all of it back',
+  ];
 }
 
 /** What `tributary sync --wait` does: signal-with-start the source's workflow, wait for the window. */
@@ -160,13 +156,4 @@ async function childWindow(
 ): Promise<WindowResult> {
   if (parent.status !== 'succeeded') throw new Error(`its parent ${child.parent?.source} failed`);
   return waitForResult(context, { sourceId: child.id, windowKey: parent.windowKey, rejectedBefore: [] });
-}
-
-async function storeSecret(client: SecretsManagerClient, name: string, value: string): Promise<void> {
-  try {
-    await client.send(new CreateSecretCommand({ Name: name, SecretString: value }));
-  } catch (error) {
-    if (!(error instanceof ResourceExistsException)) throw error;
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value }));
-  }
 }

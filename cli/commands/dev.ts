@@ -3,22 +3,26 @@ import { type StackStatus, stackStatus, startStack, stopStack } from '../../scri
 
 const usage = `Usage: tributary dev <command>
 
-Runs the local stack: a Temporal dev server (workflows kept in <data dir>/temporal.sqlite)
-and moto (the AWS stand-in with the bucket tributary-local; its S3 objects, secrets and Glue
-jobs are saved to <data dir>/moto-state.pickle when it stops and loaded when it starts).
+Runs the local stack: a Temporal dev server (workflows kept in <data dir>/temporal.sqlite),
+moto (the AWS stand-in with the bucket tributary-local; its S3 objects, secrets and Glue
+jobs are saved to <data dir>/moto-state.pickle when it stops and loaded when it starts),
+a worker and the sample API the example sources call (127.0.0.1:8787), in the background.
 
 Commands:
   up       start the stack (or reuse it) and print the environment to use it:
-             eval "$(tributary dev up)"
-  down     stop the stack; workflows, objects and secrets are there again at the next 'up'
+             eval "$(node cli/main.ts dev up)"
+  down     stop the stack, its worker and the sample API; workflows, objects and secrets are
+           there again at the next 'up'
   status   show whether the stack runs
-  env      print the environment of the running stack
+  env      print the environment of the running stack; prints nothing and exits 1 when it
+           does not run:  eval "$(node cli/main.ts dev env)"
 
 Environment:
   TRIBUTARY_DATA_DIR           state, logs and database (default: <repo>/.data)
   TRIBUTARY_TEMPORAL_PORT      Temporal gRPC port (default 7233)
   TRIBUTARY_TEMPORAL_UI_PORT   Temporal Web UI port (default 8233)
   TRIBUTARY_AWS_PORT           moto port (default 5055)
+  TRIBUTARY_SAMPLE_API_PORT    sample API port (default 8787, where sources/ point)
 `;
 
 // stdout carries only shell lines (eval-safe); progress goes to stderr.
@@ -27,12 +31,13 @@ const note = (line: string) => process.stderr.write(`${line}\n`);
 
 async function up(): Promise<number> {
   const started = performance.now();
-  const { state, reused } = await startStack({ log: note });
+  const { state, reused } = await startStack({ log: note, services: true });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   note(reused.temporal && reused.moto ? 'Stack already running.' : `Stack ready in ${seconds}s.`);
   for (const line of exportLines(stackEnv(state))) say(line);
   say(`# Temporal UI: ${state.temporal.uiUrl}`);
-  say(`# Logs: ${state.temporal.logFile} ${state.moto.logFile}`);
+  const logs = [state.temporal, state.moto, state.worker, state.sampleApi].map((server) => server?.logFile);
+  say(`# Logs: ${logs.filter(Boolean).join(' ')}`);
   return 0;
 }
 
@@ -48,6 +53,12 @@ function describe(status: StackStatus): string[] {
   return [
     `Temporal: ${status.temporal} (${state.temporal.address}, UI ${state.temporal.uiUrl}, pid ${state.temporal.pid})`,
     `moto:     ${status.moto} (${state.moto.endpoint}, pid ${state.moto.pid}, bucket ${state.bucket})`,
+    ...(state.worker
+      ? [`worker:   ${status.worker} (pid ${state.worker.pid}, log ${state.worker.logFile})`]
+      : []),
+    ...(state.sampleApi
+      ? [`sample API: ${status.sampleApi} (${state.sampleApi.url}, pid ${state.sampleApi.pid})`]
+      : []),
     `Data:     ${state.dataDir}`,
   ];
 }
@@ -61,7 +72,10 @@ async function status(): Promise<number> {
 async function env(): Promise<number> {
   const current = await stackStatus();
   if (!current.state || current.temporal !== 'running' || current.moto !== 'running') {
-    note("The local stack is not running: start it with 'tributary dev up'.");
+    const what = !current.state
+      ? `no stack is recorded in ${current.dataDir}`
+      : `Temporal is ${current.temporal}, moto is ${current.moto}`;
+    note(`The local stack is not running (${what}): start it with 'npm run stack:up'.`);
     return 1;
   }
   for (const line of exportLines(stackEnv(current.state))) say(line);

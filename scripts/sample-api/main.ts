@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util';
 import { startSampleApi } from './server.ts';
 
-/** `node scripts/sample-api/main.ts --port 8787 --records 2500 [--page-size 25] [--latency-ms 0]` */
+/**
+ * `node scripts/sample-api/main.ts --port 8787 --records 2500 [--page-size 25] [--latency-ms 0]`;
+ * with SAMPLE_API_BEARER set, data routes require that bearer token.
+ */
 async function run(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -18,6 +21,7 @@ async function run(): Promise<void> {
     records: Number(values.records),
     pageSize: Number(values['page-size']),
     latencyMs: Number(values['latency-ms']),
+    ...(process.env.SAMPLE_API_BEARER ? { auth: { bearer: process.env.SAMPLE_API_BEARER } } : {}),
   });
   console.log(`sample API listening on ${api.url} (${api.dataset.length} records)`);
   console.log('routes: /cursor /has-more /next-url /link /offset /pages /search (POST) /single');

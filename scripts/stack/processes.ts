@@ -8,6 +8,8 @@ export interface SpawnLoggedOptions {
   logFile: string;
   /** Own process group, not waited for: the process outlives this Node process. */
   detached: boolean;
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Starts `command` with its output going to a log file. A non-detached process is killed when Node exits. */
@@ -16,7 +18,12 @@ export function spawnLogged(command: string, args: string[], options: SpawnLogge
   const log = openSync(options.logFile, 'a');
   try {
     writeSync(log, `\n--- ${new Date().toISOString()} ${[command, ...args].join(' ')}\n`);
-    const child = spawn(command, args, { stdio: ['ignore', log, log], detached: options.detached });
+    const child = spawn(command, args, {
+      stdio: ['ignore', log, log],
+      detached: options.detached,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     if (options.detached) {
       child.unref();
     } else {

@@ -23,6 +23,10 @@ export interface StackState {
     /** Where moto keeps its S3, Secrets Manager and Glue data across restarts (absent: not kept). */
     stateFile?: string;
   };
+  /** A worker polling the default task queue (absent: the stack was started without services). */
+  worker?: { pid: number; logFile: string };
+  /** The sample API the example sources point at. */
+  sampleApi?: { pid: number; port: number; url: string; logFile: string };
   startedAt: string;
   stoppedAt?: string;
 }

@@ -1,14 +1,16 @@
 import path from 'node:path';
-import {
-  type MotoServer,
-  motoAnswers,
-  motoAnswersWithin,
-  motoStopTimeoutMs,
-  startMotoServer,
-} from './moto-server.ts';
+import { type MotoServer, motoAnswersWithin, motoStopTimeoutMs, startMotoServer } from './moto-server.ts';
 import { isOurProcess, stopProcess } from './processes.ts';
 import { ensureBucket } from './s3-bucket.ts';
 import { choosePort } from './stack-ports.ts';
+import {
+  runningServices,
+  sampleApiRuns,
+  startStackSampleApi,
+  startStackWorker,
+  storeSampleApiSecret,
+  workerRuns,
+} from './stack-services.ts';
 import { readStackState, resolveDataDir, type StackState, writeStackState } from './stack-state.ts';
 import { startTemporalDevServer, type TemporalDevServer, temporalAnswers } from './temporal-dev-server.ts';
 import { motoRunsThroughLauncher } from './tools.ts';
@@ -27,12 +29,38 @@ export interface StackOptions {
   awsPort?: number;
   /** Progress and port notices; silent when omitted. */
   log?: (message: string) => void;
+  /**
+   * Also run a worker and the sample API (with its token in Secrets Manager) in the background,
+   * as `dev up` and the demo do, so every example source can be synced from the CLI.
+   */
+  services?: boolean;
 }
 
 export interface StackStart {
   state: StackState;
   /** Which servers were already running and answering. */
   reused: { temporal: boolean; moto: boolean };
+}
+
+/** Reuses or starts the worker and the sample API of a stack whose servers run. */
+async function withServices(
+  state: StackState,
+  previous: StackState | undefined,
+  log: (message: string) => void,
+): Promise<StackState> {
+  const recorded = previous ? { ...state, worker: previous.worker, sampleApi: previous.sampleApi } : state;
+  const reusedApi = previous !== undefined && sampleApiRuns(recorded);
+  const sampleApi = reusedApi ? recorded.sampleApi! : await startStackSampleApi(state);
+  log(`sample API: ${sampleApi.url} (${reusedApi ? 'already running' : 'started'}, pid ${sampleApi.pid})`);
+  await storeSampleApiSecret(state);
+  // A worker outlives a restart of Temporal (it reconnects), but not a move to another address.
+  const reusedWorker =
+    previous !== undefined && previous.temporal.address === state.temporal.address && workerRuns(recorded);
+  if (!reusedWorker && recorded.worker && workerRuns(recorded))
+    await stopProcess(recorded.worker.pid, { group: true, timeoutMs: 30_000 });
+  const worker = reusedWorker ? recorded.worker! : await startStackWorker(state);
+  log(`worker: ${reusedWorker ? 'already running' : 'started'} (pid ${worker.pid}, log ${worker.logFile})`);
+  return { ...state, worker, sampleApi };
 }
 
 // A recorded pid counts as ours only if its command line still names what we started.
@@ -151,7 +179,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackStart
     `AWS stand-in (moto): ${moto.endpoint} (${reusedMoto ? 'already running' : 'started'}, pid ${moto.pid})`,
   );
 
-  const state: StackState = {
+  let state: StackState = {
     dataDir,
     bucket: localBucket,
     temporal,
@@ -159,6 +187,10 @@ export async function startStack(options: StackOptions = {}): Promise<StackStart
     startedAt: reusedTemporal && reusedMoto && previous ? previous.startedAt : new Date().toISOString(),
   };
   writeStackState(state);
+  if (options.services) {
+    state = await withServices(state, previous, log);
+    writeStackState(state);
+  }
   return { state, reused: { temporal: reusedTemporal !== undefined, moto: reusedMoto !== undefined } };
 }
 
@@ -170,6 +202,11 @@ export async function stopStack(options: Pick<StackOptions, 'dataDir'> = {}): Pr
   const dataDir = resolveDataDir(options.dataDir);
   const state = readStackState(dataDir);
   if (!state) return [];
+  // The worker first: it drains while Temporal still answers.
+  const services = runningServices(state);
+  await Promise.all(
+    services.map((service) => stopProcess(service.pid, { group: true, timeoutMs: service.timeoutMs })),
+  );
   const running = [
     {
       name: `Temporal (pid ${state.temporal.pid})`,
@@ -187,7 +224,7 @@ export async function stopStack(options: Pick<StackOptions, 'dataDir'> = {}): Pr
   await Promise.all(
     running.map((server) => stopProcess(server.pid, { group: true, timeoutMs: server.timeoutMs })),
   );
-  const stopped = running.map((server) => server.name);
+  const stopped = [...services, ...running].map((server) => server.name);
   writeStackState({ ...state, stoppedAt: new Date().toISOString() });
   return stopped;
 }
@@ -199,22 +236,44 @@ export interface StackStatus {
   state: StackState | undefined;
   temporal: ServerStatus;
   moto: ServerStatus;
+  /** Whether the recorded worker and sample API processes are alive (absent: none recorded). */
+  worker?: 'running' | 'stopped';
+  sampleApi?: 'running' | 'stopped';
 }
 
-/** Whether the recorded servers are alive and answer. */
+/**
+ * Whether the recorded servers are alive and answer. A server busy with a large request (moto
+ * listing a bucket of thousands of pages while the demo runs) can miss one 2-second probe, so an
+ * alive server gets several probes over 10 s before it counts as not answering.
+ */
 export async function stackStatus(options: Pick<StackOptions, 'dataDir'> = {}): Promise<StackStatus> {
   const dataDir = resolveDataDir(options.dataDir);
   const state = readStackState(dataDir);
   if (!state) return { dataDir, state, temporal: 'stopped', moto: 'stopped' };
   const temporal: ServerStatus = !isOurProcess(state.temporal.pid, temporalMarker(state))
     ? 'stopped'
-    : (await temporalAnswers(state.temporal.address))
+    : (await temporalAnswersWithin(state.temporal.address))
       ? 'running'
       : 'not answering';
   const moto: ServerStatus = !isOurProcess(state.moto.pid, motoMarker(state))
     ? 'stopped'
-    : (await motoAnswers(state.moto.endpoint))
+    : (await motoAnswersWithin(state.moto.endpoint))
       ? 'running'
       : 'not answering';
-  return { dataDir, state, temporal, moto };
+  return {
+    dataDir,
+    state,
+    temporal,
+    moto,
+    ...(state.worker ? { worker: workerRuns(state) ? 'running' : 'stopped' } : {}),
+    ...(state.sampleApi ? { sampleApi: sampleApiRuns(state) ? 'running' : 'stopped' } : {}),
+  };
+}
+
+async function temporalAnswersWithin(address: string, withinMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + withinMs;
+  do {
+    if (await temporalAnswers(address, Math.min(3_000, Math.max(deadline - Date.now(), 100)))) return true;
+  } while (Date.now() < deadline);
+  return false;
 }
