@@ -199,7 +199,7 @@ export const paginationSchema = z.discriminatedUnion('type', [
 export type PaginationConfig = z.infer<typeof paginationSchema>;
 export type PaginationType = PaginationConfig['type'];
 
-const isoDuration = z
+export const isoDuration = z
   .string()
   .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as "PT1H" or "P1D"');
 
