@@ -59,6 +59,9 @@ export function readStackState(dataDir: string): StackState | undefined {
 export function writeStackState(state: StackState): void {
   mkdirSync(state.dataDir, { recursive: true });
   const file = stateFile(state.dataDir);
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(`${file}.tmp`, file);
+  // Written aside and renamed: a reader (dev env while the demo starts) sees the old file or the new one.
+  // The name is per process, so two commands writing at once cannot rename each other's half-written file.
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temporary, file);
 }
