@@ -34,7 +34,8 @@ export async function querySourceView(
     throw new CliError(
       EXIT.failed,
       `no answer to the status query of ${sourceWorkflowId(sourceId)} (${message}): ` +
-        `is a worker polling task queue "${taskQueue}"? Start one with "npm run worker".`,
+        `is a worker polling task queue "${taskQueue}"? "npm run stack:up" starts the local stack with its worker; ` +
+        'elsewhere start one with "npm run worker".',
     );
   }
 }
