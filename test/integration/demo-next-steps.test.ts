@@ -8,6 +8,7 @@ import { freePort } from '../../scripts/stack/free-port.ts';
 import { isAlive } from '../../scripts/stack/processes.ts';
 import { stopStack } from '../../scripts/stack/stack.ts';
 import { readStackState } from '../../scripts/stack/stack-state.ts';
+import { untilRead } from '../support/until.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const examples = path.join(repo, 'sources');
@@ -161,7 +162,13 @@ describe('npm run demo on a clean stack, then its next steps', () => {
     expect(down.stderr).toMatch(/Stopped worker .*sample API .*Temporal .*moto/);
     expect(pids.filter(isAlive)).toEqual([]);
     const portOptions = [`--port ${ports.temporal} `, `-p ${ports.aws} `, `--port ${ports.api} `];
-    expect(processesNaming([dataDir, ...portOptions])).toEqual([]);
+    // A server's own children get the group's SIGTERM too and may take a moment after their leader.
+    await untilRead(
+      async () => processesNaming([dataDir, ...portOptions]),
+      (left) => left.length === 0,
+      10_000,
+      (left) => `processes left after stack:down:\n${left.join('\n')}`,
+    );
 
     const afterDown = await shell('node cli/main.ts dev env', env);
     expect(afterDown.code).toBe(1);
