@@ -1,21 +1,18 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
 let api: SampleApi;
-let worker: TestWorker;
+const worker = useTestWorker();
 
 beforeAll(async () => {
   api = await startSampleApi({ records: 200, pageSize: 20 });
-  worker = await startTestWorker(stack);
 });
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
 });
 

@@ -1,19 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { readWindow, windowManifestKey } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker(stack);
-});
-afterAll(async () => {
-  await worker?.stop();
-});
+const worker = useTestWorker();
 
 const manifestOf = (sourceId: string, windowKey: string) =>
   windowManifestKey(worker.rawPrefix, sourceId, windowKey);

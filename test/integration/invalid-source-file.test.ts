@@ -9,12 +9,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { signalSourceSync } from '../../activities/signal-source-sync.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { runCli } from '../support/run-cli.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
 const stack = inject('stack');
 
 let api: SampleApi;
-let worker: TestWorker;
+const worker = useTestWorker();
 let connection: Connection;
 let client: Client;
 let folder: string;
@@ -45,7 +45,6 @@ const skippedWarning =
 
 beforeAll(async () => {
   api = await startSampleApi({ records: 30, pageSize: 10 });
-  worker = await startTestWorker(stack);
   connection = await Connection.connect({ address: stack.temporalAddress });
   client = new Client({ connection });
   folder = await mkdtemp(join(tmpdir(), 'invalid-source-file-'));
@@ -63,7 +62,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await connection?.close();
-  await worker?.stop();
   await api?.close();
 });
 

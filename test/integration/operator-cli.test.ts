@@ -8,14 +8,14 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SourceView } from '../../cli/status/source-view.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 import { untilRead } from '../support/until.ts';
 
 const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 const stack = inject('stack');
 
 let api: SampleApi;
-let worker: TestWorker;
+const worker = useTestWorker();
 let folder: string;
 let env: NodeJS.ProcessEnv;
 /** Source ids unique to this run: the source workflows' ids are global in the namespace. */
@@ -79,7 +79,6 @@ async function eventually<T>(
 
 beforeAll(async () => {
   api = await startSampleApi({ records: 120, pageSize: 10, latencyMs: 20 });
-  worker = await startTestWorker(stack);
   folder = await mkdtemp(join(tmpdir(), 'operator-sources-'));
   await writeFile(join(folder, 'sync.yaml'), cursorSource(ids.sync));
   await writeFile(join(folder, 'ops.yaml'), cursorSource(ids.ops));
@@ -93,7 +92,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
 });
 

@@ -1,21 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWindow } from '../../cli/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { cursorSource } from '../support/sample-sources.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
-let worker: TestWorker;
+const worker = useTestWorker();
 let api: Awaited<ReturnType<typeof startSampleApi>>;
 let loopingApi: Server;
 let loopingRequests = 0;
 
 beforeAll(async () => {
-  worker = await startTestWorker(stack);
   api = await startSampleApi({ records: 200, pageSize: 20 });
   // An API whose cursor chain goes A → B → C → A: it never says it is done.
   const after: Record<string, string> = { '': 'A', A: 'B', B: 'C', C: 'A' };
@@ -28,7 +26,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => loopingApi.listen(0, '127.0.0.1', resolve));
 });
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
   await new Promise((resolve) => loopingApi?.close(resolve));
 });

@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import { startWindow } from '../../cli/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
@@ -10,19 +10,16 @@ import { startPagingApi } from '../support/paging-api.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { runCli } from '../support/run-cli.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
 let api: Awaited<ReturnType<typeof startPagingApi>>;
-let worker: TestWorker;
+const worker = useTestWorker();
 
 beforeAll(async () => {
   // 250 records at 100 a page: two full pages with `paging.next.after`, then 50 with `paging: {}`.
   api = await startPagingApi({ records: 250 });
-  worker = await startTestWorker(stack);
 });
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
 });
 

@@ -9,22 +9,20 @@ import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { pipeline } from '../../workflows/pipeline.ts';
 import type { PipelineSummary } from '../../workflows/pipeline-contract.ts';
 import { pipelineWorkflowId } from '../../workflows/pipeline-contract.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { startTestWorker, useTestWorker } from '../support/test-worker.ts';
 import { glueClient } from '../support/transform-runners.ts';
 
 const stack = inject('stack');
 const glue = glueClient(stack);
-let worker: TestWorker;
+const worker = useTestWorker();
 let fast: Awaited<ReturnType<typeof startSampleApi>>;
 let slow: Awaited<ReturnType<typeof startSampleApi>>;
 
 beforeAll(async () => {
   fast = await startSampleApi({ records: 60, pageSize: 20 });
   slow = await startSampleApi({ records: 60, pageSize: 10, latencyMs: 300 });
-  worker = await startTestWorker(stack);
 });
 afterAll(async () => {
-  await worker?.stop();
   await fast?.close();
   await slow?.close();
 });

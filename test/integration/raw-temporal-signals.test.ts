@@ -7,18 +7,16 @@ import { temporalCliPath } from '../../scripts/stack/tools.ts';
 import type { SourceStatus } from '../../workflows/source-contract.ts';
 import { readmeCommands } from '../support/readme-commands.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
 const stack = inject('stack');
-let worker: TestWorker;
+const worker = useTestWorker();
 let api: Awaited<ReturnType<typeof startSampleApi>>;
 
 beforeAll(async () => {
-  worker = await startTestWorker(stack);
   api = await startSampleApi({ records: 200, pageSize: 50 });
 });
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
 });
 

@@ -1,5 +1,5 @@
 import { GetSchemaVersionCommand } from '@aws-sdk/client-glue';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { recordSchemaOf } from '../../config/record-schema.ts';
@@ -7,18 +7,11 @@ import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 import { glueClient } from '../support/transform-runners.ts';
 
 const stack = inject('stack');
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker(stack);
-});
-afterAll(async () => {
-  await worker?.stop();
-});
+const worker = useTestWorker();
 
 const windowPrefix = (sourceId: string, windowKey: string) =>
   `${worker.rawPrefix}/source=${sourceId}/window=${windowKey}`;

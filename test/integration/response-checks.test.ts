@@ -1,21 +1,18 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWindow } from '../../cli/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
 let api: Awaited<ReturnType<typeof startSampleApi>>;
-let worker: TestWorker;
+const worker = useTestWorker();
 
 beforeAll(async () => {
   api = await startSampleApi({ records: 200, pageSize: 20 });
-  worker = await startTestWorker(stack);
 });
 afterAll(async () => {
-  await worker?.stop();
   await api?.close();
 });
 

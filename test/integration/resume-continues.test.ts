@@ -9,7 +9,7 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SourceView } from '../../cli/status/source-view.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { resumeSignal } from '../../workflows/source-contract.ts';
@@ -17,7 +17,7 @@ import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts'
 import { runCli } from '../support/run-cli.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { awsClientConfig, startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { awsClientConfig, useTestWorker } from '../support/test-worker.ts';
 import { untilRead } from '../support/until.ts';
 
 const stack = inject('stack');
@@ -25,7 +25,7 @@ const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));
 /** Source ids and secret names unique to this run: workflow ids and secrets outlive a test file. */
 const run = randomUUID().slice(0, 6);
 
-let worker: TestWorker;
+const worker = useTestWorker();
 let folder: string;
 let cliEnv: NodeJS.ProcessEnv;
 let secretsManager: SecretsManagerClient;
@@ -33,16 +33,12 @@ let secretsManager: SecretsManagerClient;
 beforeAll(async () => {
   // The worker's secret cache keeps values for 5 minutes (the default TTL): a rotated secret is
   // read again within these tests only if the cache drops what the API refused.
-  worker = await startTestWorker(stack, {});
   folder = await mkdtemp(join(tmpdir(), 'resume-sources-'));
   secretsManager = new SecretsManagerClient(awsClientConfig(stack));
   cliEnv = {
     TEMPORAL_ADDRESS: stack.temporalAddress,
     TRIBUTARY_TASK_QUEUE: worker.taskQueue,
   };
-});
-afterAll(async () => {
-  await worker?.stop();
 });
 
 const tributary = (...args: string[]) => runCli([...args, '--sources', folder], cliEnv);

@@ -1,21 +1,13 @@
 import { WorkflowFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startWindow } from '../../cli/start-window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rootCause } from '../../workflows/failure-cause.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
-import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
+import { useTestWorker } from '../support/test-worker.ts';
 
-const stack = inject('stack');
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker(stack);
-});
-afterAll(async () => {
-  await worker?.stop();
-});
+const worker = useTestWorker();
 
 describe('retry budget', () => {
   it('finishes a 500-page window at 10 % 500s and 5 % 429s with the default settings, each record once', async () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { signalSource } from '../../activities/signal-source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
@@ -6,17 +6,10 @@ import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts'
 import { replayTaskQueue } from '../support/replay-task-queue.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
-import { startTestWorker, type TestWorker, workflowBundle } from '../support/test-worker.ts';
+import { startTestWorker, useTestWorker, workflowBundle } from '../support/test-worker.ts';
 
 const stack = inject('stack');
-let worker: TestWorker;
-
-beforeAll(async () => {
-  worker = await startTestWorker(stack);
-});
-afterAll(async () => {
-  await worker?.stop();
-});
+const worker = useTestWorker();
 
 const manifestOf = (sourceId: string, windowKey: string) =>
   windowManifestKey(worker.rawPrefix, sourceId, windowKey);

@@ -9,6 +9,7 @@ import {
   Runtime,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.ts';
 import { createSecretResolver } from '../../activities/secrets.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
@@ -112,3 +113,24 @@ export async function startTestWorker(
 }
 
 export type TestWorker = Awaited<ReturnType<typeof startTestWorker>>;
+
+/**
+ * The test file's worker: started before its tests, stopped after them. The object it returns
+ * reads through to that worker, so tests use it as they would the worker itself.
+ */
+export function useTestWorker(env: NodeJS.ProcessEnv = {}): TestWorker {
+  let started: TestWorker | undefined;
+  beforeAll(async () => {
+    started = await startTestWorker(inject('stack'), env);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return new Proxy({} as TestWorker, {
+    get(_target, property) {
+      if (started === undefined)
+        throw new Error('the test worker starts in beforeAll: use it inside tests and hooks');
+      return Reflect.get(started, property);
+    },
+  });
+}
