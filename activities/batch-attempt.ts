@@ -30,16 +30,7 @@ export function startBatchAttempt(
   const budget = retryBudgetOf(source);
   const { attempt, scheduledTimestampMs } = context.info;
   let last = resumed;
-  const lost = lostAttemptsFailure(
-    {
-      sourceId: source.id,
-      attempt,
-      scheduledAtMs: scheduledTimestampMs,
-      lastProgress: last,
-      now: Date.now(),
-    },
-    budget,
-  );
+  const lost = lostAttemptsFailure({ sourceId: source.id, attempt, lastProgress: last }, budget);
   if (lost !== undefined) throw lost;
   return {
     progressed() {

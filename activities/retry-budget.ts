@@ -89,7 +89,10 @@ export function afterFailedAttempt(error: unknown, facts: AttemptFacts, budget: 
  * At the start of a retried attempt: earlier attempts may have ended without reaching the code
  * above (the worker was killed, or the attempt timed out). Counted the same way.
  */
-export function lostAttemptsFailure(facts: Omit<AttemptFacts, 'madeProgress'>, budget: RetryConfig) {
+export function lostAttemptsFailure(
+  facts: Pick<AttemptFacts, 'sourceId' | 'attempt' | 'lastProgress'>,
+  budget: RetryConfig,
+) {
   const lost = facts.attempt - 1 - (facts.lastProgress?.attempt ?? 0);
   if (lost < budget.maxAttemptsWithoutProgress) return undefined;
   return ApplicationFailure.create({

@@ -196,7 +196,6 @@ export async function fetchChildPages(
     await Promise.all(Array.from({ length: chains }, slot));
     if (failure !== undefined) throw failure;
   } catch (error) {
-    heartbeat();
     return attempt.settle(error, progress);
   } finally {
     clearInterval(liveness);

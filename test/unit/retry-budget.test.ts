@@ -97,7 +97,7 @@ describe('afterFailedAttempt', () => {
 
 describe('lostAttemptsFailure', () => {
   it('fails a retried attempt once earlier attempts ended without a page, e.g. killed workers', () => {
-    const at = { sourceId: 's', scheduledAtMs, now: scheduledAtMs };
+    const at = { sourceId: 's' };
     expect(lostAttemptsFailure({ ...at, attempt: 5 }, budget)).toBeUndefined();
     expect(lostAttemptsFailure({ ...at, attempt: 6 }, budget)?.message).toContain(
       'the last 5 attempts ended without a page written',
