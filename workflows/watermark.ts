@@ -17,9 +17,13 @@ export function laterInstant(a: string | undefined, b: string | undefined): stri
   return Date.parse(b) > Date.parse(a) ? b : a;
 }
 
+/** `incremental.lookback` in milliseconds (0 without one). */
+export function lookbackMs(incremental: Incremental): number {
+  return incremental.lookback ? (isoDurationMs(incremental.lookback) ?? 0) : 0;
+}
+
 /** The lower bound of the next incremental window: the watermark minus lookback, else the start. */
 export function nextLowerBound(incremental: Incremental, watermark: string | undefined): string | undefined {
   if (watermark === undefined) return incremental.start && new Date(incremental.start).toISOString();
-  const lookback = incremental.lookback ? (isoDurationMs(incremental.lookback) ?? 0) : 0;
-  return new Date(Date.parse(watermark) - lookback).toISOString();
+  return new Date(Date.parse(watermark) - lookbackMs(incremental)).toISOString();
 }

@@ -1,8 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
 import type { CursorValue } from '../../workflows/cursor-value.ts';
-import { isoDurationMs } from '../../workflows/iso-duration.ts';
-import { cursorAsInstant, laterInstant } from '../../workflows/watermark.ts';
+import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../workflows/watermark.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
@@ -45,11 +44,13 @@ export async function recordBoundary(
   if (versionOf === undefined || incremental === undefined) {
     throw new Error(`source '${source.id}' has no primary key and cursor field: it keeps no boundary`);
   }
-  const lookbackMs = incremental.lookback ? (isoDurationMs(incremental.lookback) ?? 0) : 0;
   const windowMax =
     input.maxCursor === undefined ? undefined : cursorAsInstant(input.maxCursor, incremental.format);
+  // The source's watermark when the window started: its lower bound plus lookback.
   const before =
-    input.since === undefined ? undefined : new Date(Date.parse(input.since) + lookbackMs).toISOString();
+    input.since === undefined
+      ? undefined
+      : new Date(Date.parse(input.since) + lookbackMs(incremental)).toISOString();
   const watermark = laterInstant(before, windowMax);
   const prefix = windowPrefix(deps.rawPrefix, source.id, input.windowKey);
   const key = boundaryKey(prefix);
@@ -57,7 +58,7 @@ export async function recordBoundary(
     await deps.store.putJson(key, { from: new Date(0).toISOString(), versions: [] } satisfies BoundaryFile);
     return { key, versions: 0 };
   }
-  const from = Date.parse(watermark) - lookbackMs;
+  const from = Date.parse(nextLowerBound(incremental, watermark)!);
   const versions = new Map<string, number>();
   if (input.previous !== undefined) {
     for (const [id, at] of (await readBoundary(deps.store, input.previous.key)).versions) {

@@ -9,11 +9,12 @@ const cache = new Map<string, Promise<Set<string>>>();
  * process (every batch of a window asks for the same one).
  */
 export function seenVersions(store: RawPageStore, key: string): Promise<Set<string>> {
-  const cached = cache.get(`${store.bucket}/${key}`);
+  const where = `${store.bucket}/${key}`;
+  const cached = cache.get(where);
   if (cached) return cached;
   const loading = readBoundary(store, key).then((file) => new Set(file.versions.map(([id]) => id)));
-  loading.catch(() => cache.delete(`${store.bucket}/${key}`));
-  cache.set(`${store.bucket}/${key}`, loading);
+  loading.catch(() => cache.delete(where));
+  cache.set(where, loading);
   while (cache.size > KEPT) cache.delete(cache.keys().next().value as string);
   return loading;
 }
