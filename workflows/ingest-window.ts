@@ -15,6 +15,7 @@ import {
 import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
 import type {
+  BatchInterruption,
   Checkpoint,
   ChildCheckpoint,
   FetchChildPagesResult,
@@ -232,13 +233,11 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
           windowRecords: totals.records,
           runId,
           ...bounds,
-          ...(waitMs > 0 ? { waitMs } : {}),
-          ...(rereadSecrets ? { rereadSecrets } : {}),
+          ...nextBatch(),
           ...(input.boundary === undefined ? {} : { boundary: input.boundary }),
         }),
       );
       if (result === undefined) continue;
-      waitMs = result.interrupted?.retryDelayMs ?? 0;
       checkpoint = result.checkpoint;
       totals = addTotals(totals, result.added);
       await reportProgress(input.windowKey, totals);
@@ -266,12 +265,10 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
           runId,
           ...(input.since === undefined ? {} : { since: input.since }),
           ...(input.until === undefined ? {} : { until: input.until }),
-          ...(waitMs > 0 ? { waitMs } : {}),
-          ...(rereadSecrets ? { rereadSecrets } : {}),
+          ...nextBatch(),
         }),
       );
       if (result === undefined) continue;
-      waitMs = result.interrupted?.retryDelayMs ?? 0;
       at = result.checkpoint;
       children = at;
       totals = addTotals(totals, result.added);
@@ -286,13 +283,21 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     };
   }
 
+  /** What the last batch leaves the next: the wait its fault asked for, and secrets to read again. */
+  function nextBatch(): { waitMs?: number; rereadSecrets?: boolean } {
+    return { ...(waitMs > 0 ? { waitMs } : {}), ...(rereadSecrets ? { rereadSecrets } : {}) };
+  }
+
   /** One activity of pages, once the window is not paused; undefined when a pause cancelled it. */
-  async function batchOfPages<T>(run: () => Promise<T>): Promise<T | undefined> {
+  async function batchOfPages<T extends { interrupted?: BatchInterruption }>(
+    run: () => Promise<T>,
+  ): Promise<T | undefined> {
     await condition(() => !paused);
     batch = new CancellationScope();
     try {
       const result = await batch.run(run);
       rereadSecrets = false;
+      waitMs = result.interrupted?.retryDelayMs ?? 0;
       return result;
     } catch (error) {
       // Cancelled by a pause before it could report: the pages it wrote are adopted after resume.
