@@ -7,6 +7,7 @@ import { replayTaskQueue } from '../support/replay-task-queue.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, useTestWorker, workflowBundle } from '../support/test-worker.ts';
+import { untilSignalsHandled, untilWindowIdle } from '../support/workflow-settled.ts';
 
 const stack = inject('stack');
 const worker = useTestWorker();
@@ -26,9 +27,11 @@ describe('sourceWorkflow', () => {
       const paused = await driver.until((s) => s.paused, 'paused');
       expect(paused.pausedReason).toBe('API maintenance');
       // The running batch hears of the pause at its next heartbeat and stops at a page boundary.
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      const window = paused.inFlight[0]!.workflowId;
+      await untilWindowIdle(worker.client, window);
       const whilePaused = api.stats.requests('/cursor');
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      // Still paused, with no batch scheduled: nothing can call the API until resume.
+      await untilWindowIdle(worker.client, window);
       expect(api.stats.requests('/cursor')).toBe(whilePaused);
       expect(whilePaused).toBeLessThan(60);
 
@@ -111,7 +114,7 @@ describe('sourceWorkflow', () => {
 
       const requests = api.stats.requests('/cursor');
       await driver.handle().signal(backfillSignal, range);
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await untilSignalsHandled(worker.client, driver.handle().workflowId);
       const after = await driver.status();
       expect(after.queue).toEqual([]);
       expect(after.inFlight).toEqual([]);
