@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import ky, { type KyInstance } from 'ky';
 import { fillJson, fillText } from '../../config/parent.ts';
-import type { Source } from '../../config/source.ts';
+import { ERROR_FIELDS, type Source } from '../../config/source.ts';
 import { secretRedactor } from '../secret-redaction.ts';
 import type { SecretResolver } from '../secrets.ts';
 import { createAuth } from './auth.ts';
@@ -127,7 +127,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         const wrongBody = failedCheck(pathChecks, { contentType, body, records: [], morePages: false });
         if (wrongBody !== undefined) throw checkFailure(context, wrongBody, source.onCheckFailure === 'fail');
         // `{ error: "...", data: [] }` is not the last page: it is not written and the checkpoint stays.
-        const apiError = errorBodyProblem(body, source.errorFields, source.records.path);
+        // A definition sent by code older than `errorFields` (a long-lived source workflow) has none.
+        const apiError = errorBodyProblem(body, source.errorFields ?? ERROR_FIELDS, source.records.path);
         if (apiError !== undefined) {
           // The API may echo what it was sent: the quote is redacted here, not only at the boundary.
           const problem = secretRedactor.redact(redactUrlsInText(apiError, auth.secretParams));

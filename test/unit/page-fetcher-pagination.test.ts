@@ -209,3 +209,21 @@ it('rejects a pagination config that could never stop, without retrying', () => 
     }),
   ).toThrow(expect.objectContaining({ nonRetryable: true, type: 'InvalidSourceConfig' }));
 });
+
+it('reads a definition sent by code older than errorFields (a long-lived source workflow) with the default error fields', async () => {
+  const { errorFields: _added, ...older } = sourceSchema.parse({
+    id: 'older',
+    request: { baseUrl: api.url, path: '/cursor', query: { limit: 10 } },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data' },
+  });
+  const page = await createPageFetcher(older as never, { secrets }).fetchPage(null);
+  expect(page.records).toHaveLength(10);
+  api.faults.push({
+    route: '/cursor',
+    status: 200,
+    body: { error: 'quota exceeded', data: [], next_cursor: '' },
+  });
+  const failure = await rejectionOf(createPageFetcher(older as never, { secrets }).fetchPage(null));
+  expect((failure as ApplicationFailure).message).toContain('quota exceeded');
+});
