@@ -23,7 +23,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   if (!env.TRIBUTARY_BUCKET) {
     throw new Error(
       'TRIBUTARY_BUCKET is not set. For the local stack, load its environment first: ' +
-        'eval "$(node cli/main.ts dev env)" (start the stack with "npm run stack:up"; it runs a worker ' +
+        'eval "$(npm run -s tributary -- dev env)" (start the stack with "npm run stack:up"; it runs a worker ' +
         'of its own too); for AWS, set TRIBUTARY_BUCKET to the raw zone bucket.',
     );
   }

@@ -127,7 +127,7 @@ function nextSteps(sources: Source[]): string[] {
   return [
     'npm run tributary -- status',
     `npm run tributary -- sync ${first} --wait`,
-    'eval "$(node cli/main.ts dev env)"    # the environment for npm run worker and the AWS CLI',
+    'eval "$(npm run -s tributary -- dev env)"    # the environment for npm run worker and the AWS CLI',
     'npm run stack:down    # keeps workflows, objects and secrets; npm run stack:up brings all of it back',
   ];
 }

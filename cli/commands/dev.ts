@@ -15,7 +15,7 @@ Commands:
            there again at the next 'up'
   status   show whether the stack runs
   env      print the environment of the running stack; prints nothing and exits 1 when it
-           does not run:  eval "$(node cli/main.ts dev env)"
+           does not run:  eval "$(npm run -s tributary -- dev env)"
 
 Environment:
   TRIBUTARY_DATA_DIR           state, logs and database (default: <repo>/.data)

@@ -100,7 +100,7 @@ describe('npm run demo on a clean stack, then its next steps', () => {
     expect(noStack.stderr).toContain('The local stack is not running');
     const bareWorker = await shell('npm run -s worker', env);
     expect(bareWorker.code).not.toBe(0);
-    expect(bareWorker.stderr).toContain('eval "$(node cli/main.ts dev env)"');
+    expect(bareWorker.stderr).toContain('eval "$(npm run -s tributary -- dev env)"');
 
     // `npm run demo` is `scripts/setup.sh && node cli/main.ts demo`; setup is the lead's, done once.
     const demo = await shell('node cli/main.ts demo', env);
