@@ -1,27 +1,27 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import type { Client } from '@temporalio/client';
 import type { Source } from '../config/source.ts';
-import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
-import { fetchChildPages } from './children/fetch-child-pages.ts';
-import { planParents } from './children/plan-parents.ts';
-import { type FetchPagesDeps, fetchPages } from './fetch-pages.ts';
-import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
-import { loadPipelineDefinition } from './load-pipeline-definition.ts';
-import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
-import { forgettingRefusedSecrets } from './refused-credentials.ts';
-import type { SecretResolver } from './secrets.ts';
-import { type SignalChildrenInput, signalChildren } from './signal-children.ts';
-import { type SignalSourceSyncInput, signalSourceSync } from './signal-source-sync.ts';
-import type { RawPageStore } from './storage/raw-page-store.ts';
-import { getTransformStatus, startTransform, type TransformDeps } from './transform/transform-activities.ts';
-import type { StartTransformInput } from './transform/transform-contract.ts';
+import type { StartTransformInput } from '../contracts/transform.ts';
 import type {
   FetchChildPagesInput,
   FetchPagesInput,
   PlanParentsInput,
   WriteManifestInput,
-} from './window-contract.ts';
-import { writeManifest } from './write-manifest.ts';
+} from '../contracts/window.ts';
+import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
+import { fetchChildPages } from './children/fetch-child-pages.ts';
+import { planParents } from './children/plan-parents.ts';
+import { type SignalChildrenInput, signalChildren } from './children/signal-children.ts';
+import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
+import { type FetchPagesDeps, fetchPages } from './page-loop/fetch-pages.ts';
+import { loadPipelineDefinition } from './pipeline/load-pipeline-definition.ts';
+import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
+import { type SignalSourceSyncInput, signalSourceSync } from './schedules/signal-source-sync.ts';
+import { forgettingRefusedSecrets } from './secrets/refused-credentials.ts';
+import type { SecretResolver } from './secrets/secrets.ts';
+import type { RawPageStore } from './storage/raw-page-store.ts';
+import { writeManifest } from './storage/write-manifest.ts';
+import { getTransformStatus, startTransform, type TransformDeps } from './transform/transform-activities.ts';
 
 export interface ActivityDeps {
   store: RawPageStore;

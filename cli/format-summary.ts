@@ -1,4 +1,4 @@
-import type { WindowSummary } from '../activities/window-contract.ts';
+import type { WindowSummary } from '../contracts/window.ts';
 
 export function formatSummary(summary: WindowSummary): string {
   const seconds = (Date.parse(summary.finishedAt) - Date.parse(summary.startedAt)) / 1000;

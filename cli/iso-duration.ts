@@ -1,4 +1,4 @@
-import { isoDurationMs } from '../workflows/iso-duration.ts';
+import { isoDurationMs } from '../contracts/iso-duration.ts';
 import { usageError } from './cli-error.ts';
 
 /**

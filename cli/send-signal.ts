@@ -1,5 +1,5 @@
 import type { SignalDefinition } from '@temporalio/workflow';
-import { signalSource } from '../activities/signal-source.ts';
+import { signalSource } from '../client/send-to-source.ts';
 import type { Source } from '../config/source.ts';
 import type { ClientContext } from './with-client.ts';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ISO_DURATION } from '../contracts/iso-duration.ts';
 import { cronProblem } from './cron.ts';
 import { type ParentConfig, parentSchema, placeholderSites } from './parent.ts';
 import { onInvalidField, recordSchemaField, schemaRegistryField } from './record-schema.ts';
@@ -199,9 +200,7 @@ export const paginationSchema = z.discriminatedUnion('type', [
 export type PaginationConfig = z.infer<typeof paginationSchema>;
 export type PaginationType = PaginationConfig['type'];
 
-export const isoDuration = z
-  .string()
-  .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as "PT1H" or "P1D"');
+export const isoDuration = z.string().regex(ISO_DURATION, 'an ISO-8601 duration such as "PT1H" or "P1D"');
 
 export const requestSchema = z.strictObject({
   baseUrl: z.url().describe('Scheme and host, e.g. "https://api.example.com/v1"'),

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { statusQuery, type WindowResult } from '../workflows/source-contract.ts';
+import { statusQuery, type WindowResult } from '../contracts/source-messages.ts';
 
 export type SourceWindowEnd = { result: WindowResult } | { error: string };
 

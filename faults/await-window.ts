@@ -1,6 +1,6 @@
 import { type Client, WorkflowFailedError } from '@temporalio/client';
-import type { WindowSummary } from '../activities/window-contract.ts';
-import { progressQuery } from '../workflows/ingest-window.ts';
+import type { WindowSummary } from '../contracts/window.ts';
+import { progressQuery } from '../contracts/window-messages.ts';
 import { failureText } from './failure-text.ts';
 
 export type WindowEnd = { summary: WindowSummary } | { error: string };

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { signalSource } from '../activities/signal-source.ts';
 import { manifestKey, windowPrefix } from '../activities/storage/raw-keys.ts';
 import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
-import { startWindow } from '../cli/start-window.ts';
+import { signalSource } from '../client/send-to-source.ts';
+import { startWindow } from '../client/start-window.ts';
+import { sourceWorkflowId, syncSignal } from '../contracts/source-messages.ts';
+import { windowWorkflowId } from '../contracts/window-messages.ts';
 import { seededRandom } from '../scripts/sample-api/seeded-random.ts';
 import { startSampleApi } from '../scripts/sample-api/server.ts';
 import { localS3Client } from '../scripts/stack/s3-bucket.ts';
-import { windowWorkflowId } from '../workflows/ingest-window.ts';
-import { sourceWorkflowId, syncSignal } from '../workflows/source-contract.ts';
 import { awaitSourceWindow } from './await-source-window.ts';
 import { awaitWindow } from './await-window.ts';
 import { checkRawZone } from './check-raw-zone.ts';

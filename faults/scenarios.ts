@@ -1,5 +1,5 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { resumeSignal, statusQuery } from '../workflows/source-contract.ts';
+import { resumeSignal, statusQuery } from '../contracts/source-messages.ts';
 import type { RunControl, Scenario } from './scenario.ts';
 import { continueAsNewShape, DATA_ROUTE, standardShape, type WindowShape } from './window-shape.ts';
 

@@ -1,5 +1,5 @@
 import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
-import { secretRedactor } from '../activities/secret-redaction.ts';
+import { secretRedactor } from '../activities/secrets/secret-redaction.ts';
 
 /**
  * Installs one-line JSON logging for the worker process: every SDK, workflow and activity log

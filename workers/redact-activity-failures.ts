@@ -1,5 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { secretRedactor } from '../activities/secret-redaction.ts';
+import { secretRedactor } from '../activities/secrets/secret-redaction.ts';
 
 /**
  * The activity boundary: whatever an activity throws (an ApplicationFailure built from an HTTP

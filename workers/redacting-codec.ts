@@ -1,5 +1,5 @@
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import { secretRedactor } from '../activities/secret-redaction.ts';
+import { secretRedactor } from '../activities/secrets/secret-redaction.ts';
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();

@@ -1,8 +1,8 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { CheckWindowResult } from '../activities/quality/quality-contract.ts';
-import type { WindowTotals } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
+import type { CheckWindowResult } from '../contracts/quality.ts';
+import type { WindowTotals } from '../contracts/window.ts';
 
 const { checkWindow } = proxyActivities<Activities>({
   // Reads every page of the window once more; it heartbeats after each.

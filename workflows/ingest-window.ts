@@ -3,8 +3,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -14,97 +12,32 @@ import {
 } from '@temporalio/workflow';
 import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
+import { laterCursor } from '../contracts/cursor-value.ts';
+import { mergeFieldTypes } from '../contracts/field-types.ts';
+import { isoDurationMs } from '../contracts/iso-duration.ts';
+import { splitRange } from '../contracts/time-range.ts';
 import type {
   BatchInterruption,
   Checkpoint,
   ChildCheckpoint,
   FetchChildPagesResult,
   ParentPlan,
-  WindowKind,
   WindowSummary,
   WindowTotals,
-} from '../activities/window-contract.ts';
-import type { Source } from '../config/source.ts';
+} from '../contracts/window.ts';
+import {
+  type IngestWindowInput,
+  pauseWindowSignal,
+  progressQuery,
+  resumeWindowSignal,
+  windowPausedSignal,
+  windowProgressSignal,
+} from '../contracts/window-messages.ts';
 import { checkWindowStep } from './check-window-step.ts';
-import { laterCursor } from './cursor-value.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
-import { mergeFieldTypes } from './field-types.ts';
-import { isoDurationMs } from './iso-duration.ts';
-import { splitRange } from './time-range.ts';
 import { transformWindow } from './transform-window.ts';
 
-export interface IngestWindowInput {
-  source: Source;
-  windowKey: string;
-  kind: WindowKind;
-  /** ISO-8601 lower bound (inclusive) of an incremental window or backfill chunk. */
-  since?: string;
-  /** ISO-8601 upper bound (exclusive) of a backfill chunk. */
-  until?: string;
-  /** Start paused (the source was paused while this window was being started). */
-  paused?: boolean;
-  /** Continue as new once history holds this many events (Temporal also suggests it on its own). */
-  historyEventLimit?: number;
-  /** The record versions the previous incremental window landed at this one's lower bound: left out here. */
-  boundary?: BoundaryRef;
-  /** Partition date (YYYY-MM-DD) of the transform; by default the window's own (see ingestionDateOf). */
-  ingestionDate?: string;
-  /** Carried across continue-as-new; absent on the first run. */
-  carried?: {
-    checkpoint: Checkpoint;
-    totals: WindowTotals;
-    startedAt: string;
-    slice?: number;
-    /** A child source's window: its plan of parent records and where their chains stand. */
-    plan?: ParentPlan;
-    children?: ChildCheckpoint;
-  };
-}
-
-export interface WindowProgress {
-  checkpoint: Checkpoint;
-  totals: WindowTotals;
-  startedAt: string;
-  paused: boolean;
-  /** A child source's window: parent records planned, and the chains read so far. */
-  plan?: ParentPlan;
-  children?: ChildCheckpoint;
-}
-
-export const progressQuery = defineQuery<WindowProgress>('progress');
-/** Stop at the next page boundary, keeping the checkpoint, until `resumeWindow`. */
-export const pauseWindowSignal = defineSignal('pauseWindow');
-export const resumeWindowSignal = defineSignal<[ResumeWindowRequest?]>('resumeWindow');
-/** Sent to the parent source workflow after every batch of pages, for its `status`. */
-export const windowProgressSignal = defineSignal<[WindowProgressReport]>('windowProgress');
-/** Sent to the parent source workflow when the API refused the credentials and the window paused itself. */
-export const windowPausedSignal = defineSignal<[WindowPausedReport]>('windowPaused');
-
-export interface ResumeWindowRequest {
-  /** The definition read from the files by `resume`: the window continues with it (same id only). */
-  source?: Source;
-}
-
-export interface WindowPausedReport {
-  windowKey: string;
-  /** The failure's message: names the status and what to check, never a secret. */
-  error: string;
-}
-
-export interface WindowProgressReport {
-  windowKey: string;
-  pages: number;
-  records: number;
-  /** The end of a slice just completed: the source's watermark may move there. */
-  sliceUntil?: string;
-}
-
 const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
-
-/** The id of the workflow that ingests one window of one source. */
-export function windowWorkflowId(sourceId: string, windowKey: string): string {
-  return `source/${sourceId}/${windowKey}`;
-}
 
 /**
  * Ingests one window of one source: a loop of fetchPages activities, each resuming from the

@@ -1,17 +1,8 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import { ApplicationFailure, executeChild, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { WindowSummary } from '../activities/window-contract.ts';
 import type { Dataset, Pipeline } from '../config/pipeline.ts';
 import type { Source } from '../config/source.ts';
-import { rootCause } from './failure-cause.ts';
-import {
-  type IngestWindowInput,
-  ingestWindow,
-  windowProgressSignal,
-  windowWorkflowId,
-} from './ingest-window.ts';
-import { limiter } from './limiter.ts';
 import {
   type PipelineDatasetResult,
   type PipelineRunInput,
@@ -19,9 +10,18 @@ import {
   type PipelineSummary,
   pipelineStatusQuery,
   pipelineWindowKey,
-} from './pipeline-contract.ts';
+} from '../contracts/pipeline.ts';
+import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
+import type { WindowSummary } from '../contracts/window.ts';
+import {
+  type IngestWindowInput,
+  windowProgressSignal,
+  windowWorkflowId,
+} from '../contracts/window-messages.ts';
+import { rootCause } from './failure-cause.ts';
+import { ingestWindow } from './ingest-window.ts';
+import { limiter } from './limiter.ts';
 import { runTransform } from './run-transform.ts';
-import { SourceIdAttribute, WindowKindAttribute } from './search-attributes.ts';
 import { transformOutcomeOf, transformWindowOf } from './transform-window.ts';
 
 const DAY_MS = 86_400_000;

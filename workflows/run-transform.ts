@@ -1,11 +1,7 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type {
-  StartTransformInput,
-  TransformOutcome,
-  TransformRunStatus,
-} from '../activities/transform/transform-contract.ts';
-import { isFinished } from '../activities/transform/transform-contract.ts';
+import type { StartTransformInput, TransformOutcome, TransformRunStatus } from '../contracts/transform.ts';
+import { isFinished } from '../contracts/transform.ts';
 
 /** From a source's `transform`: how often a run is retried and how its state is polled. */
 export interface TransformPolicy {

@@ -14,20 +14,9 @@ import {
 } from '@temporalio/workflow';
 import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
-import type { WindowSummary } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
-import { planBackfill } from './backfill-plan.ts';
-import { isAuthFailure, rootCause } from './failure-cause.ts';
-import {
-  type IngestWindowInput,
-  ingestWindow,
-  pauseWindowSignal,
-  resumeWindowSignal,
-  windowPausedSignal,
-  windowProgressSignal,
-  windowWorkflowId,
-} from './ingest-window.ts';
-import { SourceIdAttribute, WindowKindAttribute } from './search-attributes.ts';
+import { planBackfill } from '../contracts/backfill-plan.ts';
+import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
 import {
   backfillSignal,
   parentWindowSignal,
@@ -38,10 +27,21 @@ import {
   statusQuery,
   syncSignal,
   type WindowResult,
-} from './source-contract.ts';
+} from '../contracts/source-messages.ts';
+import { cursorAsInstant, laterInstant, nextLowerBound } from '../contracts/watermark.ts';
+import type { WindowSummary } from '../contracts/window.ts';
+import { syncWindowKey } from '../contracts/window-keys.ts';
+import {
+  type IngestWindowInput,
+  pauseWindowSignal,
+  resumeWindowSignal,
+  windowPausedSignal,
+  windowProgressSignal,
+  windowWorkflowId,
+} from '../contracts/window-messages.ts';
+import { isAuthFailure, rootCause } from './failure-cause.ts';
+import { ingestWindow } from './ingest-window.ts';
 import { transformOutcomeOf } from './transform-window.ts';
-import { cursorAsInstant, laterInstant, nextLowerBound } from './watermark.ts';
-import { syncWindowKey } from './window-keys.ts';
 
 /** What the source workflow carries across continue-as-new: its status, and what status leaves out. */
 export type SourceState = Omit<SourceStatus, 'sourceId' | 'inFlight'> & {

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { TransformOutcome, TransformWindow } from '../activities/transform/transform-contract.ts';
-import type { WindowSummary } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
+import type { TransformOutcome, TransformWindow } from '../contracts/transform.ts';
+import type { WindowSummary } from '../contracts/window.ts';
 import { runTransform } from './run-transform.ts';
 
 /** How a transform reads one window of a source. */

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
-import type { CursorValue } from '../../workflows/cursor-value.ts';
-import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../workflows/watermark.ts';
+import type { CursorValue } from '../../contracts/cursor-value.ts';
+import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../contracts/watermark.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';

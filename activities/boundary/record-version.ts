@@ -1,6 +1,6 @@
 import type { Source } from '../../config/source.ts';
-import { cursorValueOf } from '../../workflows/cursor-value.ts';
-import { cursorAsInstant } from '../../workflows/watermark.ts';
+import { cursorValueOf } from '../../contracts/cursor-value.ts';
+import { cursorAsInstant } from '../../contracts/watermark.ts';
 import { getPath } from '../http/json-path.ts';
 
 /** One version of a record: its primary key and cursor value (`id`), and that value as an instant (`at`, ms). */

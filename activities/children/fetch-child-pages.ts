@@ -1,23 +1,23 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
-import type { CursorValue } from '../../workflows/cursor-value.ts';
-import { startBatchAttempt, waitBeforeFirstRequest } from '../batch-attempt.ts';
-import { formatBound } from '../http/incremental.ts';
-import type { PageFetcher } from '../http/page-fetcher.ts';
-import type { PageToken } from '../http/pagination/strategy.ts';
-import { createPaginationGuard } from '../pagination-guard.ts';
-import type { LastProgress } from '../retry-budget.ts';
-import { jsonLinesText } from '../storage/jsonl.ts';
-import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
-import type { RawPageStore } from '../storage/raw-page-store.ts';
+import type { CursorValue } from '../../contracts/cursor-value.ts';
 import type {
   Checkpoint,
   FetchChildPagesInput,
   FetchChildPagesResult,
   OpenChain,
-} from '../window-contract.ts';
-import { addPage, maxCursorOf, shapeOf, withinUpperBound } from '../window-totals.ts';
-import { adoptablePage, nextCheckpoint } from '../written-pages.ts';
+} from '../../contracts/window.ts';
+import { formatBound } from '../http/incremental.ts';
+import type { PageFetcher } from '../http/page-fetcher.ts';
+import type { PageToken } from '../http/pagination/strategy.ts';
+import { startBatchAttempt, waitBeforeFirstRequest } from '../page-loop/batch-attempt.ts';
+import { createPaginationGuard } from '../page-loop/pagination-guard.ts';
+import type { LastProgress } from '../page-loop/retry-budget.ts';
+import { addPage, maxCursorOf, shapeOf, withinUpperBound } from '../page-loop/window-totals.ts';
+import { adoptablePage, nextCheckpoint } from '../page-loop/written-pages.ts';
+import { jsonLinesText } from '../storage/jsonl.ts';
+import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
+import type { RawPageStore } from '../storage/raw-page-store.ts';
 import { type PlannedParent, readPlan } from './plan-parents.ts';
 
 export interface FetchChildPagesDeps {

@@ -1,10 +1,10 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
+import type { ParentPlan, PlanParentsInput } from '../../contracts/window.ts';
 import { getPath } from '../http/json-path.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { manifestKey, parentKeyOf, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
-import type { ParentPlan, PlanParentsInput } from '../window-contract.ts';
 
 export interface PlanParentsDeps {
   store: RawPageStore;

@@ -1,7 +1,7 @@
 import ky, { type AfterResponseHook, type BeforeRequestHook, type BeforeRetryHook } from 'ky';
 import type { AuthConfig, SecretRef } from '../../config/source.ts';
-import { secretRedactor } from '../secret-redaction.ts';
-import type { SecretResolver } from '../secrets.ts';
+import { secretRedactor } from '../secrets/secret-redaction.ts';
+import type { SecretResolver } from '../secrets/secrets.ts';
 import { basicCredentialProblem, headerValueProblem, invalidCredentialFailure } from './credential-check.ts';
 import { describeCredentials, describeSecretRef } from './describe-credentials.ts';
 import { createOAuth2TokenSource } from './oauth2-token.ts';

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { ApplicationFailure } from '@temporalio/activity';
 import { isHTTPError, isNetworkError, isTimeoutError } from 'ky';
-import { secretRedactor } from '../secret-redaction.ts';
+import { secretRedactor } from '../secrets/secret-redaction.ts';
 import { PaginationError } from './pagination/strategy.ts';
 import { redactUrlsInText } from './redact-url.ts';
 import { retryDelayFromHeaders } from './retry-after.ts';

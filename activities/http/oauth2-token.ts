@@ -1,6 +1,6 @@
 import type { AuthConfig } from '../../config/source.ts';
-import { secretRedactor } from '../secret-redaction.ts';
-import type { SecretResolver } from '../secrets.ts';
+import { secretRedactor } from '../secrets/secret-redaction.ts';
+import type { SecretResolver } from '../secrets/secrets.ts';
 import { headerValueProblem, invalidCredentialFailure } from './credential-check.ts';
 import { describeSecretRef } from './describe-credentials.ts';
 import {

@@ -1,11 +1,11 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
+import type { CheckWindowResult, RegisteredSchema } from '../../contracts/quality.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 import { jsonSchemaOfFields } from './fields-json-schema.ts';
-import type { CheckWindowResult, RegisteredSchema } from './quality-contract.ts';
 import { type RecordValidator, validatorFor } from './record-validator.ts';
 import { createFieldTypes, diffFields, fingerprintOf } from './schema-fingerprint.ts';
 import { registerSchemaVersion } from './schema-registry.ts';

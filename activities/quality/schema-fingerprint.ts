@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SchemaDrift } from './quality-contract.ts';
+import type { SchemaDrift } from '../../contracts/quality.ts';
 
 type JsonType = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
 

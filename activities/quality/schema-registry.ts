@@ -6,7 +6,7 @@ import {
   type GlueClient,
   RegisterSchemaVersionCommand,
 } from '@aws-sdk/client-glue';
-import type { RegisteredSchema } from './quality-contract.ts';
+import type { RegisteredSchema } from '../../contracts/quality.ts';
 
 /**
  * Registers a window's record shape as a version of a JSON schema in the Glue Schema Registry,

@@ -1,11 +1,11 @@
+import { WINDOW_KEY } from '../../contracts/window-keys.ts';
 /**
  * The raw zone's key layout. Keys are pure functions of source, window and page number, so a
  * retried activity or a re-run window overwrites the same objects instead of adding new ones.
  */
-const KEY_PART = /^[A-Za-z0-9._=:+-]+$/;
 
 export function windowPrefix(rawPrefix: string, sourceId: string, windowKey: string): string {
-  if (!KEY_PART.test(windowKey)) {
+  if (!WINDOW_KEY.test(windowKey)) {
     throw new Error(`window key "${windowKey}" may only hold letters, digits and . _ = : + -`);
   }
   return `${rawPrefix}/source=${sourceId}/window=${windowKey}`;

@@ -5,8 +5,8 @@ import {
   type GlueClient,
   StartJobRunCommand,
 } from '@aws-sdk/client-glue';
+import type { TransformRunState } from '../../contracts/transform.ts';
 import { jobArguments } from './job-arguments.ts';
-import type { TransformRunState } from './transform-contract.ts';
 import { TransformBusyError, TransformJobMissingError, type TransformRunner } from './transform-runner.ts';
 
 /**

@@ -4,9 +4,9 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { TransformRunStatus } from '../../contracts/transform.ts';
 import { glueScriptDir, pythonPath } from './python-path.ts';
 import { deletePrefix, downloadPrefix, getBytes, parseS3Url, uploadFolder } from './s3-folder.ts';
-import type { TransformRunStatus } from './transform-contract.ts';
 import { TransformBusyError, type TransformRunner, type TransformRunRequest } from './transform-runner.ts';
 
 export interface LocalRunnerOptions {

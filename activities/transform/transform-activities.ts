@@ -1,5 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { StartTransformInput, StartTransformResult, TransformRunStatus } from './transform-contract.ts';
+import type {
+  StartTransformInput,
+  StartTransformResult,
+  TransformRunStatus,
+} from '../../contracts/transform.ts';
 import { TransformBusyError, TransformJobMissingError, type TransformRunner } from './transform-runner.ts';
 
 export interface TransformDeps {

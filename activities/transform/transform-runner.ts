@@ -1,4 +1,4 @@
-import type { StartTransformInput, TransformRunStatus } from './transform-contract.ts';
+import type { StartTransformInput, TransformRunStatus } from '../../contracts/transform.ts';
 
 /** A run request as a runner sees it: the workflow's input plus where the zones are. */
 export interface TransformRunRequest extends StartTransformInput {

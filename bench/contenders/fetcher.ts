@@ -1,5 +1,5 @@
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import type { Source } from '../../config/source.ts';
 
 /** tributary's own HTTP client (ky, keep-alive, the source's rate limiter), without Temporal. */

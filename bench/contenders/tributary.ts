@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { windowPrefix } from '../../activities/storage/raw-keys.ts';
-import { startWindow } from '../../cli/start-window.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { benchSource } from '../case.ts';
 import type { Contender } from './contender.ts';
 import { historyCounts } from './history.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { planBackfill } from '../../workflows/backfill-plan.ts';
-import { type BackfillRequest, backfillSignal } from '../../workflows/source-contract.ts';
+import { planBackfill } from '../../contracts/backfill-plan.ts';
+import { type BackfillRequest, backfillSignal } from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';

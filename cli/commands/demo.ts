@@ -3,10 +3,10 @@ import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw
 import { loadValidSources } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
 import { readSettings, storageSettingsSchema } from '../../config/worker-settings.ts';
+import { sourceWorkflowId, syncSignal, type WindowResult } from '../../contracts/source-messages.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
 import { sampleApiSecret } from '../../scripts/stack/stack-services.ts';
-import { sourceWorkflowId, syncSignal, type WindowResult } from '../../workflows/source-contract.ts';
 import { reportDemoProgress } from '../demo-progress.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { sendSignal } from '../send-signal.ts';

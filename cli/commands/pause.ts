@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { pauseSignal } from '../../workflows/source-contract.ts';
+import { pauseSignal } from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { formatBound } from '../../activities/http/incremental.ts';
-import { secretRedactor } from '../../activities/secret-redaction.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { secretRedactor } from '../../activities/secrets/secret-redaction.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';

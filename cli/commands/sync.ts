@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { syncSignal } from '../../workflows/source-contract.ts';
+import { syncSignal } from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';

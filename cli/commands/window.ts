@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
+import { startWindow } from '../../client/start-window.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';
@@ -7,7 +8,6 @@ import { formatSummary } from '../format-summary.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
-import { startWindow } from '../start-window.ts';
 import { withClient } from '../with-client.ts';
 
 const USAGE =

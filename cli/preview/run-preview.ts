@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
 import type { NextPage, PageToken } from '../../activities/http/pagination/index.ts';
-import type { SecretResolver } from '../../activities/secrets.ts';
+import type { SecretResolver } from '../../activities/secrets/secrets.ts';
 import type { Source } from '../../config/source.ts';
 
 export interface PagePreview {

@@ -1,7 +1,7 @@
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Source } from '../../config/source.ts';
-import { isoDurationMs } from '../../workflows/iso-duration.ts';
-import { SourceIdAttribute } from '../../workflows/search-attributes.ts';
+import { isoDurationMs } from '../../contracts/iso-duration.ts';
+import { SourceIdAttribute } from '../../contracts/search-attributes.ts';
 import type { ScheduleDefinition } from './schedule-definition.ts';
 import { BRIDGE_WORKFLOW_TYPE, bridgeWorkflowIdOf, MANAGED_MEMO, scheduleIdOf } from './schedule-ids.ts';
 

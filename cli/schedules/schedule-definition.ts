@@ -1,6 +1,6 @@
 import type { ScheduleDescription, ScheduleOverlapPolicy } from '@temporalio/client';
 import { type SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
-import { SourceIdAttribute } from '../../workflows/search-attributes.ts';
+import { SourceIdAttribute } from '../../contracts/search-attributes.ts';
 
 /**
  * The parts of a schedule that `schedules sync` owns, in a form that compares equal whether it

@@ -1,5 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { sourceWorkflowId, statusQuery } from '../../workflows/source-contract.ts';
+import { sourceWorkflowId, statusQuery } from '../../contracts/source-messages.ts';
 import { CliError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ClientContext } from '../with-client.ts';

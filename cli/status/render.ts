@@ -3,7 +3,7 @@ import type {
   SourceStatus,
   WindowInFlight,
   WindowResult,
-} from '../../workflows/source-contract.ts';
+} from '../../contracts/source-messages.ts';
 import { paint } from './ansi.ts';
 import { progressBar, progressPercent } from './progress-bar.ts';
 import { ago, elapsed } from './relative-time.ts';

@@ -1,4 +1,4 @@
-import type { SourceStatus } from '../../workflows/source-contract.ts';
+import type { SourceStatus } from '../../contracts/source-messages.ts';
 
 export type SourceState = 'running' | 'paused' | 'idle';
 

@@ -6,7 +6,7 @@ import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { LogLevel, LogMetadata } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { signalSourceSync } from '../../activities/signal-source-sync.ts';
+import { signalSourceSync } from '../../activities/schedules/signal-source-sync.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { runCli } from '../support/run-cli.ts';
 import { useTestWorker } from '../support/test-worker.ts';

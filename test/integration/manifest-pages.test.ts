@@ -9,10 +9,10 @@ import { planKeyOf } from '../../activities/children/plan-parents.ts';
 import { encodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { manifestKey, pageKey, parentPrefix, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import { createRawPageStore, type RawPageStore } from '../../activities/storage/raw-page-store.ts';
-import type { WindowSummary, WriteManifestInput } from '../../activities/window-contract.ts';
-import { writeManifest } from '../../activities/write-manifest.ts';
-import { startWindow } from '../../cli/start-window.ts';
+import { writeManifest } from '../../activities/storage/write-manifest.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
+import type { WindowSummary, WriteManifestInput } from '../../contracts/window.ts';
 import { awsClientConfig, startTestWorker, type TestWorker } from '../support/test-worker.ts';
 import { untilRead } from '../support/until.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifestKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
-import { startWindow } from '../../cli/start-window.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startPagingApi } from '../support/paging-api.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';

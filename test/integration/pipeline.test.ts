@@ -5,10 +5,10 @@ import { CreateJobCommand, GetJobRunsCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type PipelineInput, pipelineSchema } from '../../config/pipeline.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import type { PipelineSummary } from '../../contracts/pipeline.ts';
+import { pipelineWorkflowId } from '../../contracts/pipeline.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { pipeline } from '../../workflows/pipeline.ts';
-import type { PipelineSummary } from '../../workflows/pipeline-contract.ts';
-import { pipelineWorkflowId } from '../../workflows/pipeline-contract.ts';
 import { startTestWorker, useTestWorker } from '../support/test-worker.ts';
 import { glueClient } from '../support/transform-runners.ts';
 

@@ -11,8 +11,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { SourceView } from '../../cli/status/source-view.ts';
+import { resumeSignal } from '../../contracts/source-messages.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
-import { resumeSignal } from '../../workflows/source-contract.ts';
 import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts';
 import { runCli } from '../support/run-cli.ts';
 import { cursorSource } from '../support/sample-sources.ts';

@@ -1,6 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
-import { startWindow } from '../../cli/start-window.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rootCause } from '../../workflows/failure-cause.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';

@@ -8,9 +8,9 @@ import { promisify } from 'node:util';
 import { Client, Connection, ScheduleNotFoundError, type WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type SourceStatus, sourceWorkflowId, statusQuery } from '../../contracts/source-messages.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { temporalCliPath } from '../../scripts/stack/tools.ts';
-import { type SourceStatus, sourceWorkflowId, statusQuery } from '../../workflows/source-contract.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 
 const cliMain = fileURLToPath(new URL('../../cli/main.ts', import.meta.url));

@@ -5,7 +5,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection } from '@temporalio/client';
 import { describe, expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
-import { startWindow } from '../../cli/start-window.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { freePort } from '../../scripts/stack/free-port.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from 'vitest';
-import { signalSource } from '../../activities/signal-source.ts';
+import { signalSource } from '../../client/send-to-source.ts';
+import { backfillSignal, pauseSignal, resumeSignal } from '../../contracts/source-messages.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
-import { backfillSignal, pauseSignal, resumeSignal } from '../../workflows/source-contract.ts';
 import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts';
 import { replayTaskQueue } from '../support/replay-task-queue.ts';
 import { cursorSource } from '../support/sample-sources.ts';

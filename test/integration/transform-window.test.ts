@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateJobCommand, GetJobRunCommand, StartJobRunCommand } from '@aws-sdk/client-glue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { listKeys } from '../../activities/transform/s3-folder.ts';
-import { startWindow } from '../../cli/start-window.ts';
+import { startWindow } from '../../client/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { sourceDriver } from '../support/source-driver.ts';

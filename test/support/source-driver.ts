@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { signalSource } from '../../activities/signal-source.ts';
+import { signalSource } from '../../client/send-to-source.ts';
 import type { Source } from '../../config/source.ts';
 import {
   type SourceStatus,
@@ -8,7 +8,7 @@ import {
   statusQuery,
   syncSignal,
   type WindowResult,
-} from '../../workflows/source-contract.ts';
+} from '../../contracts/source-messages.ts';
 import { untilRead } from './until.ts';
 
 /** Drives one source workflow from a test the way the CLI does: signal-with-start, then poll status. */

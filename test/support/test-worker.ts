@@ -11,7 +11,7 @@ import {
 } from '@temporalio/worker';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { createActivities } from '../../activities/index.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
 import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { progressQuery } from '../../workflows/ingest-window.ts';
+import { progressQuery } from '../../contracts/window-messages.ts';
 import { untilRead } from './until.ts';
 
 const { EventType } = temporal.api.enums.v1;

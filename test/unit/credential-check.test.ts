@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basicCredentialProblem, headerValueProblem } from '../../activities/http/credential-check.ts';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rejectionOf } from '../support/fetch-all-pages.ts';

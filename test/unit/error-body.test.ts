@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodyProblem } from '../../activities/http/error-body.ts';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { ERROR_FIELDS, type SourceInput, sourceSchema } from '../../config/source.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { rejectionOf } from '../support/fetch-all-pages.ts';

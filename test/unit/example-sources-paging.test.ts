@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPageFetcher, type FetchedPage } from '../../activities/http/page-fetcher.ts';
 import type { PageToken } from '../../activities/http/pagination/index.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { loadValidSources } from '../../config/load-sources.ts';
 import { type Source, sourceSchema } from '../../config/source.ts';
 import { commentsOf } from '../../scripts/sample-api/routes.ts';

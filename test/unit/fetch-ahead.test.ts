@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FetchedPage } from '../../activities/http/page-fetcher.ts';
 import type { PageToken } from '../../activities/http/pagination/strategy.ts';
-import { fetchAhead } from '../../activities/pipeline/fetch-ahead.ts';
-import { orderedUploads } from '../../activities/pipeline/ordered-uploads.ts';
+import { fetchAhead } from '../../activities/page-loop/fetch-ahead.ts';
+import { orderedUploads } from '../../activities/page-loop/ordered-uploads.ts';
 
 /** Pages 0..last of an API whose responses announce `planned` pages ahead but whose page 2 is short. */
 function fakePages(last: number, planned: number[]) {

@@ -1,12 +1,12 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FetchPagesDeps, fetchPages } from '../../activities/fetch-pages.ts';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { type FetchPagesDeps, fetchPages } from '../../activities/page-loop/fetch-pages.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
-import type { Checkpoint, FetchPagesResult } from '../../activities/window-contract.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
+import type { Checkpoint, FetchPagesResult } from '../../contracts/window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { fetchAllPages } from '../support/fetch-all-pages.ts';
 import { memoryPageStore } from '../support/memory-page-store.ts';

@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
 import { fetchAllPages, idsOf, rejectionOf } from '../support/fetch-all-pages.ts';

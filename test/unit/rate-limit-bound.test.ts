@@ -1,10 +1,10 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { expect, it } from 'vitest';
-import { type FetchPagesDeps, fetchPages } from '../../activities/fetch-pages.ts';
 import { createPageFetcher } from '../../activities/http/page-fetcher.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
-import type { FetchPagesResult } from '../../activities/window-contract.ts';
+import { type FetchPagesDeps, fetchPages } from '../../activities/page-loop/fetch-pages.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { sourceSchema } from '../../config/source.ts';
+import type { FetchPagesResult } from '../../contracts/window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { memoryPageStore } from '../support/memory-page-store.ts';
 

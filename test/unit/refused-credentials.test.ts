@@ -1,8 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/activity';
 import { describe, expect, it } from 'vitest';
-import { forgettingRefusedSecrets, secretRefsOf } from '../../activities/refused-credentials.ts';
-import { createSecretResolver } from '../../activities/secrets.ts';
+import { forgettingRefusedSecrets, secretRefsOf } from '../../activities/secrets/refused-credentials.ts';
+import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { rejectionOf } from '../support/fetch-all-pages.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { afterFailedAttempt, lostAttemptsFailure } from '../../activities/retry-budget.ts';
+import { afterFailedAttempt, lostAttemptsFailure } from '../../activities/page-loop/retry-budget.ts';
 
 const budget = { maxAttemptsWithoutProgress: 5, maxNoProgressSeconds: 120 };
 const scheduledAtMs = 1_000_000;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createFieldTypes, diffFields, fingerprintOf } from '../../activities/quality/schema-fingerprint.ts';
-import { mergeFieldTypes } from '../../workflows/field-types.ts';
+import { mergeFieldTypes } from '../../contracts/field-types.ts';
 
 const fieldsOf = (...records: unknown[]) => {
   const types = createFieldTypes();

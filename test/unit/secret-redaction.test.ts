@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { createSecretRedactor, REDACTED } from '../../activities/secret-redaction.ts';
+import { createSecretRedactor, REDACTED } from '../../activities/secrets/secret-redaction.ts';
 
 const TOKEN = 'tok3n-with/slash+plus=eq ual';
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { Runtime } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { secretRedactor } from '../../activities/secret-redaction.ts';
+import { secretRedactor } from '../../activities/secrets/secret-redaction.ts';
 import { installJsonLogging } from '../../workers/logging.ts';
 import { redactingPayloadCodec } from '../../workers/redacting-codec.ts';
 

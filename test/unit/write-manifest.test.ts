@@ -1,7 +1,7 @@
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
-import { writeManifest } from '../../activities/write-manifest.ts';
+import { writeManifest } from '../../activities/storage/write-manifest.ts';
 import { memoryPageStore } from '../support/memory-page-store.ts';
 
 const prefix = windowPrefix('raw', 'tickets', 'w1');

@@ -1,10 +1,11 @@
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { WindowKind } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
-import { type IngestWindowInput, ingestWindow, windowWorkflowId } from '../workflows/ingest-window.ts';
-import { SourceIdAttribute, WindowKindAttribute } from '../workflows/search-attributes.ts';
-import { compactInstant } from '../workflows/window-keys.ts';
+import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
+import type { WindowKind } from '../contracts/window.ts';
+import { compactInstant } from '../contracts/window-keys.ts';
+import { type IngestWindowInput, windowWorkflowId } from '../contracts/window-messages.ts';
+import { ingestWindow } from '../workflows/ingest-window.ts';
 
 export interface StartWindowOptions {
   source: Source;

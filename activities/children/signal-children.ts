@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { describeSkipped, loadSources } from '../config/load-sources.ts';
-import { type ParentWindowRequest, parentWindowSignal } from '../workflows/source-contract.ts';
-import { signalSource } from './signal-source.ts';
+import { signalSource } from '../../client/send-to-source.ts';
+import { describeSkipped, loadSources } from '../../config/load-sources.ts';
+import { type ParentWindowRequest, parentWindowSignal } from '../../contracts/source-messages.ts';
 
 export interface SignalChildrenDeps {
   client?: Client;

@@ -1,10 +1,10 @@
-import type { Source } from '../config/source.ts';
-import { type CursorValue, cursorValueOf, laterCursor } from '../workflows/cursor-value.ts';
-import { mergeFieldTypes } from '../workflows/field-types.ts';
-import { cursorAsInstant } from '../workflows/watermark.ts';
-import { getPath } from './http/json-path.ts';
-import { createFieldTypes } from './quality/schema-fingerprint.ts';
-import type { WindowTotals } from './window-contract.ts';
+import type { Source } from '../../config/source.ts';
+import { type CursorValue, cursorValueOf, laterCursor } from '../../contracts/cursor-value.ts';
+import { mergeFieldTypes } from '../../contracts/field-types.ts';
+import { cursorAsInstant } from '../../contracts/watermark.ts';
+import type { WindowTotals } from '../../contracts/window.ts';
+import { getPath } from '../http/json-path.ts';
+import { createFieldTypes } from '../quality/schema-fingerprint.ts';
 
 /** What a written page adds to a window's totals, computed while its records are in memory. */
 

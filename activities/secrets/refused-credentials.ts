@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { AuthConfig, SecretRef, Source } from '../config/source.ts';
+import type { AuthConfig, SecretRef, Source } from '../../config/source.ts';
 import type { SecretResolver } from './secrets.ts';
 
 /** Failures that mean the API refused what the secrets hold (a rotated or wrong secret). */

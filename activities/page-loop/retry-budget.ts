@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { msOptionalToNumber } from '@temporalio/common';
-import type { RetryConfig, Source } from '../config/source.ts';
-import { secretRedactor } from './secret-redaction.ts';
+import type { RetryConfig, Source } from '../../config/source.ts';
+import { secretRedactor } from '../secrets/secret-redaction.ts';
 
 /**
  * A window's retry budget follows progress. An attempt that moved the checkpoint and then met a

@@ -1,8 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { planKeyOf, readPlan } from './children/plan-parents.ts';
-import { pageKey, pageNumberOf, parentPrefix } from './storage/raw-keys.ts';
-import type { RawPageStore, StoredPage } from './storage/raw-page-store.ts';
-import type { WriteManifestInput } from './window-contract.ts';
+import type { WriteManifestInput } from '../../contracts/window.ts';
+import { planKeyOf, readPlan } from '../children/plan-parents.ts';
+import { pageKey, pageNumberOf, parentPrefix } from './raw-keys.ts';
+import type { RawPageStore, StoredPage } from './raw-page-store.ts';
 
 /** Missing pages named in a failure; the rest are counted. */
 const NAMED = 5;

@@ -1,9 +1,9 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { SchemaDrift } from '../activities/quality/quality-contract.ts';
-import type { TransformOutcome } from '../activities/transform/transform-contract.ts';
-import type { WindowKind } from '../activities/window-contract.ts';
 import type { Source } from '../config/source.ts';
 import type { CursorValue } from './cursor-value.ts';
+import type { SchemaDrift } from './quality.ts';
+import type { TransformOutcome } from './transform.ts';
+import type { WindowKind } from './window.ts';
 
 /**
  * The messages of the per-source workflow (`source/<sourceId>`), defined once so that the CLI,

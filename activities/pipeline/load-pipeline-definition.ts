@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { type LoadedPipeline, loadPipeline } from '../config/load-pipeline.ts';
+import { type LoadedPipeline, loadPipeline } from '../../config/load-pipeline.ts';
 
 export interface LoadPipelineDeps {
   /** The worker's pipeline files (TRIBUTARY_PIPELINES); `pipelines` by default. */

@@ -1,8 +1,8 @@
 import { Context } from '@temporalio/activity';
+import type { WindowSummary, WriteManifestInput } from '../../contracts/window.ts';
 import { manifestPages } from './manifest-pages.ts';
-import { manifestKey, windowPrefix } from './storage/raw-keys.ts';
-import type { RawPageStore } from './storage/raw-page-store.ts';
-import type { WindowSummary, WriteManifestInput } from './window-contract.ts';
+import { manifestKey, windowPrefix } from './raw-keys.ts';
+import type { RawPageStore } from './raw-page-store.ts';
 
 export interface WriteManifestDeps {
   store: RawPageStore;

@@ -1,5 +1,5 @@
 import { isoDurationMs } from './iso-duration.ts';
-import type { BackfillRequest } from './source-contract.ts';
+import type { BackfillRequest } from './source-messages.ts';
 import { splitRange } from './time-range.ts';
 import { backfillWindowKey } from './window-keys.ts';
 

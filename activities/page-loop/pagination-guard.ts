@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Source } from '../config/source.ts';
-import type { FetchedPage } from './http/page-fetcher.ts';
-import type { PageToken } from './http/pagination/strategy.ts';
+import type { Source } from '../../config/source.ts';
+import type { FetchedPage } from '../http/page-fetcher.ts';
+import type { PageToken } from '../http/pagination/strategy.ts';
 
 /** How many of a chain's last tokens are remembered to spot a loop. */
 export const RECENT_TOKENS = 8;

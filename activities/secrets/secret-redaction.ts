@@ -151,7 +151,7 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * The process's redactor: secrets register here where they are resolved (activities/secrets.ts,
+ * The process's redactor: secrets register here where they are resolved (activities/secrets/secrets.ts,
  * activities/http/auth.ts, activities/http/oauth2-token.ts), and the worker's logger, its payload
  * codec, its activity-error interceptor and the CLI's preview redact through it.
  */

@@ -1,7 +1,7 @@
 import { CancelledFailure, type Context } from '@temporalio/activity';
-import type { Source } from '../config/source.ts';
+import type { Source } from '../../config/source.ts';
+import type { BatchInterruption, WindowTotals } from '../../contracts/window.ts';
 import { afterFailedAttempt, type LastProgress, lostAttemptsFailure, retryBudgetOf } from './retry-budget.ts';
-import type { BatchInterruption, WindowTotals } from './window-contract.ts';
 
 /**
  * What the two batch activities (fetchPages, fetchChildPages) share about one attempt: the retry

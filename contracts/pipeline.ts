@@ -1,7 +1,7 @@
 import { defineQuery } from '@temporalio/workflow';
-import type { TransformOutcome } from '../activities/transform/transform-contract.ts';
 import type { Pipeline } from '../config/pipeline.ts';
 import type { Source } from '../config/source.ts';
+import type { TransformOutcome } from './transform.ts';
 
 /**
  * Either the definitions (the CLI and tests pass them), or only the pipeline's id (a schedule):

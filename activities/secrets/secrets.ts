@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApplicationFailure } from '@temporalio/activity';
-import type { SecretRef } from '../config/source.ts';
+import type { SecretRef } from '../../config/source.ts';
 import { secretRedactor } from './secret-redaction.ts';
 
 export interface SecretResolver {

@@ -1,9 +1,9 @@
+import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
+import type { PageToken } from '../activities/http/pagination/strategy.ts';
 import type { Source } from '../config/source.ts';
-import type { CursorValue } from '../workflows/cursor-value.ts';
-import type { BoundaryRef } from './boundary/boundary-file.ts';
-import type { PageToken } from './http/pagination/strategy.ts';
-import type { CheckWindowResult, WindowQuality } from './quality/quality-contract.ts';
-import type { TransformOutcome } from './transform/transform-contract.ts';
+import type { CursorValue } from './cursor-value.ts';
+import type { CheckWindowResult, WindowQuality } from './quality.ts';
+import type { TransformOutcome } from './transform.ts';
 
 /**
  * The types that pass between the ingestWindow workflow and its activities, and so through

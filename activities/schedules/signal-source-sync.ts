@@ -1,9 +1,9 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { describeSkipped, formatProblems, loadSources, rejectedWithId } from '../config/load-sources.ts';
-import { syncSignal } from '../workflows/source-contract.ts';
-import { signalSource } from './signal-source.ts';
+import { signalSource } from '../../client/send-to-source.ts';
+import { describeSkipped, formatProblems, loadSources, rejectedWithId } from '../../config/load-sources.ts';
+import { syncSignal } from '../../contracts/source-messages.ts';
 
 export interface SignalSourceSyncDeps {
   client?: Client;

@@ -1,6 +1,9 @@
-import type { WindowKind } from '../activities/window-contract.ts';
+import type { WindowKind } from './window.ts';
 
 /** Window keys: deterministic, unique per window, and never shared between incremental and backfill. */
+
+/** What a window key may hold: it is a part of S3 keys and of workflow ids. */
+export const WINDOW_KEY = /^[A-Za-z0-9._=:+-]+$/;
 
 export function compactInstant(iso: string): string {
   return new Date(iso)

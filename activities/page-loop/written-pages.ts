@@ -1,8 +1,8 @@
-import type { CursorValue } from '../workflows/cursor-value.ts';
-import type { PageToken } from './http/pagination/strategy.ts';
-import { decodeJsonLines } from './storage/jsonl.ts';
-import type { RawPageStore } from './storage/raw-page-store.ts';
-import type { Checkpoint } from './window-contract.ts';
+import type { CursorValue } from '../../contracts/cursor-value.ts';
+import type { Checkpoint } from '../../contracts/window.ts';
+import type { PageToken } from '../http/pagination/strategy.ts';
+import { decodeJsonLines } from '../storage/jsonl.ts';
+import type { RawPageStore } from '../storage/raw-page-store.ts';
 import { shapeOf } from './window-totals.ts';
 
 /** A page that an earlier attempt of this run chain wrote, as its S3 stamp and contents describe it. */

@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { SignalDefinition } from '@temporalio/workflow';
 import type { Source } from '../config/source.ts';
-import { SourceIdAttribute } from '../workflows/search-attributes.ts';
-import { sourceWorkflowId } from '../workflows/source-contract.ts';
+import { SourceIdAttribute } from '../contracts/search-attributes.ts';
+import { sourceWorkflowId } from '../contracts/source-messages.ts';
 import type { SourceWorkflowInput, sourceWorkflow } from '../workflows/source-workflow.ts';
 
 /**
