@@ -1,4 +1,4 @@
-import type { WindowResult } from '../contracts/source-messages.ts';
+import type { WindowResult } from '../contracts/source-status.ts';
 
 /**
  * `tickets window incremental-…-3 succeeded: 5 pages, 120 records (finished 2026-…)`, then why

@@ -1,4 +1,4 @@
-import type { RejectedSignal, WindowResult } from '../contracts/source-messages.ts';
+import type { RejectedSignal, WindowResult } from '../contracts/source-status.ts';
 import { CliError } from './cli-error.ts';
 import { EXIT } from './exit-codes.ts';
 import { querySourceView } from './status/query-status.ts';

@@ -1,6 +1,5 @@
 import { isoDurationMs } from './iso-duration.ts';
-import type { BackfillRequest } from './source-messages.ts';
-import { splitRange } from './time-range.ts';
+import type { ValidBackfillRequest } from './source-messages.ts';
 import { backfillWindowKey } from './window-keys.ts';
 
 export interface BackfillChunk {
@@ -9,33 +8,42 @@ export interface BackfillChunk {
   until: string;
 }
 
-const MAX_CHUNKS = 5_000;
+/**
+ * A backfill request still to run, kept as its range rather than one window per chunk: a
+ * five-year daily backfill is one entry in the source workflow's state, not 1,826.
+ */
+export interface PendingBackfill {
+  /** The start of the next chunk to run (ISO-8601). */
+  next: string;
+  to: string;
+  chunk: string;
+  requestId?: string;
+}
 
-/** Splits a backfill range into chunks, or says why the request cannot be run. */
-export function planBackfill(request: unknown): { chunks: BackfillChunk[] } | { error: string } {
-  if (typeof request !== 'object' || request === null) {
-    return { error: 'expected {"from": ISO-8601, "to": ISO-8601, "chunk"?: ISO-8601 duration}' };
+export function pendingBackfillOf(request: ValidBackfillRequest): PendingBackfill {
+  return {
+    next: new Date(request.from).toISOString(),
+    to: new Date(request.to).toISOString(),
+    chunk: request.chunk,
+    ...(request.requestId === undefined ? {} : { requestId: request.requestId }),
+  };
+}
+
+/** The chunks of a backfill from its next one on, in order; the last may be shorter. */
+export function* chunksOf(pending: PendingBackfill): Generator<BackfillChunk> {
+  const step = isoDurationMs(pending.chunk) ?? 0;
+  const end = Date.parse(pending.to);
+  if (step <= 0) return;
+  for (let at = Date.parse(pending.next); at < end; at += step) {
+    const since = new Date(at).toISOString();
+    const until = new Date(Math.min(at + step, end)).toISOString();
+    yield { windowKey: backfillWindowKey(since, until), since, until };
   }
-  const { from, to, chunk = 'P1D' } = request as Partial<BackfillRequest>;
-  const start = typeof from === 'string' ? Date.parse(from) : Number.NaN;
-  const end = typeof to === 'string' ? Date.parse(to) : Number.NaN;
-  if (Number.isNaN(start))
-    return { error: `"from" must be an ISO-8601 date-time, got ${JSON.stringify(from)}` };
-  if (Number.isNaN(end)) return { error: `"to" must be an ISO-8601 date-time, got ${JSON.stringify(to)}` };
-  if (start >= end) return { error: `"from" (${from}) must be before "to" (${to})` };
-  const step = typeof chunk === 'string' ? isoDurationMs(chunk) : undefined;
-  if (step === undefined || step <= 0) {
-    return {
-      error: `"chunk" must be an ISO-8601 duration such as "P1D" or "PT6H", got ${JSON.stringify(chunk)}`,
-    };
-  }
-  const count = Math.ceil((end - start) / step);
-  if (count > MAX_CHUNKS)
-    return { error: `${count} chunks is more than ${MAX_CHUNKS}; use a larger "chunk"` };
-  const chunks = splitRange(start, end, step).map(({ since, until }) => ({
-    windowKey: backfillWindowKey(since, until),
-    since,
-    until,
-  }));
-  return { chunks };
+}
+
+/** How many chunks of a backfill are left to run. */
+export function chunksLeft(pending: PendingBackfill): number {
+  const step = isoDurationMs(pending.chunk) ?? 0;
+  const span = Date.parse(pending.to) - Date.parse(pending.next);
+  return step > 0 && span > 0 ? Math.ceil(span / step) : 0;
 }

@@ -1,6 +1,6 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Source } from '../config/source.ts';
+import type { BoundaryRef } from './boundary.ts';
 import type { Checkpoint, ChildCheckpoint, ParentPlan, WindowKind, WindowTotals } from './window.ts';
 
 /** The input and messages of one window's workflow (`source/<sourceId>/<windowKey>`). */

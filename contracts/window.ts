@@ -1,6 +1,6 @@
-import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { PageToken } from '../activities/http/pagination/strategy.ts';
 import type { Source } from '../config/source.ts';
+import type { BoundaryRef } from './boundary.ts';
 import type { CursorValue } from './cursor-value.ts';
 import type { CheckWindowResult, WindowQuality } from './quality.ts';
 import type { TransformOutcome } from './transform.ts';

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { statusQuery, type WindowResult } from '../contracts/source-messages.ts';
+import { statusQuery, type WindowResult } from '../contracts/source-status.ts';
 
 export type SourceWindowEnd = { result: WindowResult } | { error: string };
 

@@ -1,5 +1,6 @@
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { resumeSignal, statusQuery } from '../contracts/source-messages.ts';
+import { resumeSignal } from '../contracts/source-messages.ts';
+import { statusQuery } from '../contracts/source-status.ts';
 import type { RunControl, Scenario } from './scenario.ts';
 import { continueAsNewShape, DATA_ROUTE, standardShape, type WindowShape } from './window-shape.ts';
 

@@ -10,8 +10,8 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { BoundaryRef } from '../activities/boundary/boundary-file.ts';
 import type { Activities } from '../activities/index.ts';
+import type { BoundaryRef } from '../contracts/boundary.ts';
 import { laterCursor } from '../contracts/cursor-value.ts';
 import { mergeFieldTypes } from '../contracts/field-types.ts';
 import { isoDurationMs } from '../contracts/iso-duration.ts';
@@ -35,6 +35,7 @@ import {
 } from '../contracts/window-messages.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
+import { rollOverDue } from './roll-over-due.ts';
 import { transformWindow } from './transform-window.ts';
 
 const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
@@ -267,8 +268,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   }
 
   async function rollOverIfDue(slice: number): Promise<void> {
-    const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength >= historyEventLimit) {
+    if (rollOverDue(historyEventLimit)) {
       await continueAsNew<typeof ingestWindow>({
         ...input,
         source,

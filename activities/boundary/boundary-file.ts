@@ -1,3 +1,4 @@
+import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 
 /**
@@ -9,12 +10,6 @@ export interface BoundaryFile {
   from: string;
   /** `[id, at]`: the record version's identity (record-version.ts) and its cursor instant in ms. */
   versions: Array<[string, number]>;
-}
-
-/** Where a source's boundary is, as the source workflow carries it with the watermark. */
-export interface BoundaryRef {
-  key: string;
-  versions: number;
 }
 
 export function boundaryKey(windowPrefix: string): string {

@@ -1,11 +1,12 @@
 import { Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
+import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { CursorValue } from '../../contracts/cursor-value.ts';
 import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../contracts/watermark.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
-import { type BoundaryFile, type BoundaryRef, boundaryKey, readBoundary } from './boundary-file.ts';
+import { type BoundaryFile, boundaryKey, readBoundary } from './boundary-file.ts';
 import { recordVersionReader } from './record-version.ts';
 
 export interface RecordBoundaryInput {

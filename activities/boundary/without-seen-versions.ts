@@ -1,6 +1,6 @@
 import type { Source } from '../../config/source.ts';
+import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
-import type { BoundaryRef } from './boundary-file.ts';
 import { recordVersionReader } from './record-version.ts';
 import { seenVersions } from './seen-versions.ts';
 

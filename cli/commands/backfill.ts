@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { planBackfill } from '../../contracts/backfill-plan.ts';
-import { type BackfillRequest, backfillSignal } from '../../contracts/source-messages.ts';
+import { chunksOf, pendingBackfillOf } from '../../contracts/backfill-plan.ts';
+import {
+  type BackfillRequest,
+  backfillRequestSchema,
+  backfillSignal,
+} from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';
@@ -42,8 +46,13 @@ export const backfillCommand = operatorCommand(USAGE, async (args) => {
   const chunk = parseIsoDuration('--chunk', values.chunk);
   const requestId = randomUUID();
   const request: BackfillRequest = { from, to, chunk, requestId };
-  const plan = planBackfill(request);
-  if ('error' in plan) throw usageError(plan.error.replace(/"(from|to|chunk)"/g, '--$1'));
+  const checked = backfillRequestSchema.safeParse(request);
+  if (!checked.success) {
+    throw usageError(
+      checked.error.issues.map((issue) => `--${issue.path.join('.')} ${issue.message}`).join('; '),
+    );
+  }
+  const plan = { chunks: [...chunksOf(pendingBackfillOf(checked.data))] };
   const source = await findSource(values.sources, sourceId);
   refuseChildSource(source, 'backfill');
   if (source.incremental === undefined) {

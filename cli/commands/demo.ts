@@ -3,7 +3,8 @@ import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw
 import { loadValidSources } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
 import { readSettings, storageSettingsSchema } from '../../config/worker-settings.ts';
-import { sourceWorkflowId, syncSignal, type WindowResult } from '../../contracts/source-messages.ts';
+import { sourceWorkflowId, syncSignal } from '../../contracts/source-messages.ts';
+import type { WindowResult } from '../../contracts/source-status.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
 import { sampleApiSecret } from '../../scripts/stack/stack-services.ts';

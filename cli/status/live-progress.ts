@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import type { WindowInFlight } from '../../contracts/source-messages.ts';
+import type { WindowInFlight } from '../../contracts/source-status.ts';
 
 interface HeartbeatProgress {
   added?: { pages?: number; records?: number };

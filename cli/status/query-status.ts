@@ -1,5 +1,6 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { sourceWorkflowId, statusQuery } from '../../contracts/source-messages.ts';
+import { sourceWorkflowId } from '../../contracts/source-messages.ts';
+import { statusQuery } from '../../contracts/source-status.ts';
 import { CliError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { ClientContext } from '../with-client.ts';

@@ -3,7 +3,7 @@ import type {
   SourceStatus,
   WindowInFlight,
   WindowResult,
-} from '../../contracts/source-messages.ts';
+} from '../../contracts/source-status.ts';
 import { paint } from './ansi.ts';
 import { progressBar, progressPercent } from './progress-bar.ts';
 import { ago, elapsed } from './relative-time.ts';

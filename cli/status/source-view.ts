@@ -1,4 +1,4 @@
-import type { SourceStatus } from '../../contracts/source-messages.ts';
+import type { SourceStatus } from '../../contracts/source-status.ts';
 
 export type SourceState = 'running' | 'paused' | 'idle';
 

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sourceSchema } from '../../config/source.ts';
-import type { SourceStatus } from '../../contracts/source-messages.ts';
+import type { SourceStatus } from '../../contracts/source-status.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { temporalCliPath } from '../../scripts/stack/tools.ts';
 import { readmeCommands } from '../support/readme-commands.ts';

@@ -8,7 +8,8 @@ import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secre
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type Source, type SourceInput, sourceSchema } from '../../config/source.ts';
-import { sourceWorkflowId, type WindowResult } from '../../contracts/source-messages.ts';
+import { sourceWorkflowId } from '../../contracts/source-messages.ts';
+import type { WindowResult } from '../../contracts/source-status.ts';
 import { freePort } from '../../scripts/stack/free-port.ts';
 import { runCli } from '../support/run-cli.ts';
 import { sourceDriver } from '../support/source-driver.ts';

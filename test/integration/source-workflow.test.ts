@@ -138,8 +138,11 @@ describe('sourceWorkflow', () => {
       await driver.handle().signal(pauseSignal, { reason: 42 } as never);
       const status = await driver.until((s) => s.rejectedSignals.length === 2, 'two rejected signals');
       expect(status.rejectedSignals.map((r) => [r.signal, r.reason])).toEqual([
-        ['pause', '"reason" must be a string'],
-        ['backfill', '"from" must be an ISO-8601 date-time, got "yesterday"'],
+        ['pause', '"reason": Invalid input: expected string, received number'],
+        [
+          'backfill',
+          '"from": "yesterday" is not an ISO-8601 date-time, e.g. 2026-01-31T00:00:00Z or 2026-01-31',
+        ],
       ]);
       expect(status.paused).toBe(false);
       expect((await driver.resultOf(await driver.sync())).status).toBe('succeeded');

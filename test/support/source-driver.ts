@@ -2,13 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { signalSource } from '../../client/send-to-source.ts';
 import type { Source } from '../../config/source.ts';
-import {
-  type SourceStatus,
-  sourceWorkflowId,
-  statusQuery,
-  syncSignal,
-  type WindowResult,
-} from '../../contracts/source-messages.ts';
+import { sourceWorkflowId, syncSignal } from '../../contracts/source-messages.ts';
+import { type SourceStatus, statusQuery, type WindowResult } from '../../contracts/source-status.ts';
 import { untilRead } from './until.ts';
 
 /** Drives one source workflow from a test the way the CLI does: signal-with-start, then poll status. */

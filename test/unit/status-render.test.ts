@@ -5,7 +5,7 @@ import { ago, elapsed } from '../../cli/status/relative-time.ts';
 import { expectedPages, renderSource, renderStatus, renderWatchHeader } from '../../cli/status/render.ts';
 import { stateOf, viewOf } from '../../cli/status/source-view.ts';
 import { inPlace } from '../../cli/status/watch.ts';
-import type { SourceStatus } from '../../contracts/source-messages.ts';
+import type { SourceStatus } from '../../contracts/source-status.ts';
 
 const now = new Date('2026-11-23T04:15:00Z');
 const plain = { now, color: false, barWidth: 10 };

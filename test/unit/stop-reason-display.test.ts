@@ -3,7 +3,7 @@ import { formatSummary } from '../../cli/format-summary.ts';
 import { formatWindowResult } from '../../cli/format-window-result.ts';
 import { renderSource } from '../../cli/status/render.ts';
 import { viewOf } from '../../cli/status/source-view.ts';
-import type { SourceStatus, WindowResult } from '../../contracts/source-messages.ts';
+import type { SourceStatus, WindowResult } from '../../contracts/source-status.ts';
 
 const succeeded: WindowResult = {
   windowKey: 'full-20261123T035308Z-1',
