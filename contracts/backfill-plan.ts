@@ -47,3 +47,13 @@ export function chunksLeft(pending: PendingBackfill): number {
   const span = Date.parse(pending.to) - Date.parse(pending.next);
   return step > 0 && span > 0 ? Math.ceil(span / step) : 0;
 }
+
+/** Whether a chunk is one a pending backfill will run (same bounds, so same window key). */
+export function pendingHolds(pending: PendingBackfill, chunk: BackfillChunk): boolean {
+  const step = isoDurationMs(pending.chunk) ?? 0;
+  const next = Date.parse(pending.next);
+  const end = Date.parse(pending.to);
+  const since = Date.parse(chunk.since);
+  if (step <= 0 || since < next || since >= end || (since - next) % step !== 0) return false;
+  return Date.parse(chunk.until) === Math.min(since + step, end);
+}

@@ -5,6 +5,7 @@ import {
   chunksOf,
   type PendingBackfill,
   pendingBackfillOf,
+  pendingHolds,
 } from '../contracts/backfill-plan.ts';
 import type { BoundaryRef } from '../contracts/boundary.ts';
 import type {
@@ -446,14 +447,7 @@ export class SourceMachine {
   private backfillChunkKnown(chunk: BackfillChunk, lookInPending = true): boolean {
     if (rangesHold(this.state.completedRanges!, chunk) || this.isQueuedOrRunning(chunk.windowKey))
       return true;
-    if (!lookInPending) return false;
-    return this.state.pendingBackfills!.some((pending) => {
-      for (const queued of chunksOf(pending)) {
-        if (queued.windowKey === chunk.windowKey) return true;
-        if (Date.parse(queued.since) > Date.parse(chunk.since)) return false;
-      }
-      return false;
-    });
+    return lookInPending && this.state.pendingBackfills!.some((pending) => pendingHolds(pending, chunk));
   }
 
   /** The first chunk of the oldest pending backfill not done yet; finished backfills are dropped. */
