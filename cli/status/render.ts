@@ -49,7 +49,7 @@ export function renderSource(view: SourceView, options: RenderOptions): string {
   view.inFlight.forEach((window, index) => {
     row(index === 0 ? 'in flight' : '', inFlightText(window, view.lastResults, options));
   });
-  row('queue', queueText(view.queue));
+  row('queue', queueText(view.queue, view.queuedWindows ?? view.queue.length));
   row('last result', lastResultText(view.lastResults[0], options));
   row(
     'skipped ticks',
@@ -111,11 +111,12 @@ export function expectedPages(window: QueuedWindow, results: WindowResult[]): nu
   return previous?.pages;
 }
 
-function queueText(queue: QueuedWindow[]): string {
-  if (queue.length === 0) return '0';
+/** `total`: every window waiting, of which `queue` lists the first ones. */
+function queueText(queue: QueuedWindow[], total: number): string {
+  if (total === 0) return '0';
   const shown = queue.slice(0, QUEUE_SHOWN).map(windowName).join(', ');
-  const more = queue.length > QUEUE_SHOWN ? `, +${queue.length - QUEUE_SHOWN} more` : '';
-  return `${queue.length}  (${shown}${more})`;
+  const more = total > QUEUE_SHOWN ? `, +${total - QUEUE_SHOWN} more` : '';
+  return `${total}  (${shown}${more})`;
 }
 
 function lastResultText(result: WindowResult | undefined, { color: c, now }: RenderOptions): string {

@@ -153,6 +153,13 @@ describe('status view', () => {
     );
   });
 
+  it('counts every waiting window, not only the ones the status lists', () => {
+    const text = renderSource(viewOf({ ...running, queuedWindows: 5000 }), plain);
+    expect(text).toContain(
+      '  queue             5000  (backfill-20260101T000000Z-20260102T000000Z, backfill-20260102T000000Z-20260103T000000Z, backfill-20260103T000000Z-20260104T000000Z, +4997 more)',
+    );
+  });
+
   it('counts in the singular for one', () => {
     const one = { ...idle, lastResults: [{ ...idle.lastResults[0]!, pages: 1, records: 1 }] };
     expect(renderSource(viewOf(one), plain)).toContain(
