@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
+import { definitionInForce } from '../config/definition-in-force.ts';
 import type { BoundaryRef } from '../contracts/boundary.ts';
 import { laterCursor } from '../contracts/cursor-value.ts';
 import { mergeFieldTypes } from '../contracts/field-types.ts';
@@ -46,7 +47,8 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
  * pass through this workflow's history.
  */
 export async function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
-  let source = input.source;
+  // Read through today's schema: a window started by earlier code gets the defaults of later fields.
+  let source = definitionInForce(input.source).source;
   const { fetchPages, fetchChildPages, writeManifest } = proxyActivities<Activities>({
     // One attempt may run for the page budget plus a slow last request.
     startToCloseTimeout: `${source.activityBudget.seconds + Math.ceil(source.request.timeoutMs / 1000) * 2 + 30}s`,
@@ -96,7 +98,8 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   setHandler(resumeWindowSignal, (request) => {
     // Older senders send nothing; a definition for another source is ignored.
     const fresh = request?.source;
-    if (fresh !== undefined && fresh !== null && fresh.id === source.id) source = fresh;
+    if (fresh !== undefined && fresh !== null && fresh.id === source.id)
+      source = definitionInForce(fresh).source;
     paused = false;
   });
 
