@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { identifier } from './identifiers.ts';
 
 /**
  * A child resource read once per record of a parent source (comments under issues): the parent's
@@ -19,10 +20,7 @@ export const parentFieldsSchema = z
   .refine((fields) => Object.keys(fields).length > 0, 'name at least one placeholder and its parent field');
 
 export const parentSchema = z.strictObject({
-  source: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9_-]*$/, 'the id of another source')
-    .describe('The source whose records this one is read for'),
+  source: identifier.describe('The source whose records this one is read for'),
   fields: parentFieldsSchema,
   copy: z
     .record(z.string().min(1), z.string().min(1))

@@ -1,12 +1,6 @@
 import { z } from 'zod';
+import { identifier } from './identifiers.ts';
 import { scheduleSchema, transformSchema } from './source.ts';
-
-const identifier = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]*$/,
-    'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
-  );
 
 /** A curated dataset: a Glue job over the windows of one or more sources of the same logical date. */
 export const datasetSchema = transformSchema.omit({ dependsOn: true }).extend({

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ISO_DURATION } from '../contracts/iso-duration.ts';
 import { cronProblem } from './cron.ts';
+import { identifier } from './identifiers.ts';
 import { type ParentConfig, parentSchema, placeholderSites } from './parent.ts';
 import { onInvalidField, recordSchemaField, schemaRegistryField } from './record-schema.ts';
 
@@ -8,13 +9,6 @@ import { onInvalidField, recordSchemaField, schemaRegistryField } from './record
  * The source model: one declarative object per REST API resource.
  * Every TypeScript type of a source is inferred from these schemas; nothing is written twice.
  */
-
-const identifier = z
-  .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]*$/,
-    'use lowercase letters, digits, "-" and "_", starting with a letter or digit',
-  );
 
 /** A dotted path into a JSON document: `data.items`, `meta.next_cursor`, `links.0.href`. `$` or `` is the root. */
 export const jsonPath = z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyPrefix } from './identifiers.ts';
 
 /** How a worker runs transforms (read from its environment next to the worker settings). */
 export const transformSettingsSchema = z.object({
@@ -6,10 +7,7 @@ export const transformSettingsSchema = z.object({
     .enum(['glue', 'local'])
     .default('glue')
     .describe('glue: AWS Glue StartJobRun/GetJobRun; local: the PySpark script as a child process'),
-  TRIBUTARY_CURATED_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*$/, 'a key prefix without leading or trailing "/"')
-    .default('curated'),
+  TRIBUTARY_CURATED_PREFIX: keyPrefix.default('curated'),
   TRIBUTARY_PYTHON: z.string().min(1).optional().describe('Python with pyspark, for the local runner'),
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyPrefix } from './identifiers.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -21,10 +22,7 @@ export const connectionSettingsSchema = z.object({
 
 export const storageSettingsSchema = z.object({
   TRIBUTARY_BUCKET: z.string().min(3, 'set TRIBUTARY_BUCKET to the S3 bucket of the raw zone'),
-  TRIBUTARY_RAW_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9._=-]+(\/[A-Za-z0-9._=-]+)*$/, 'a key prefix without leading or trailing "/"')
-    .default('raw'),
+  TRIBUTARY_RAW_PREFIX: keyPrefix.default('raw'),
   AWS_ENDPOINT_URL: z.url().optional(),
   AWS_REGION: z.string().min(1).default('us-east-1'),
   TRIBUTARY_SECRET_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
