@@ -2,7 +2,7 @@ import type { CursorValue } from '../../contracts/cursor-value.ts';
 import type { Checkpoint } from '../../contracts/window.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
-import type { RawPageStore } from '../storage/raw-page-store.ts';
+import type { PageStamp, RawPageStore } from '../storage/raw-page-store.ts';
 import { shapeOf } from './window-totals.ts';
 
 /** A page that an earlier attempt of this run chain wrote, as its S3 stamp and contents describe it. */
@@ -36,6 +36,45 @@ export async function adoptablePage(
     maxCursor: stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue),
     // Rare (a resumed attempt): read the page back for its shape.
     fields: shapeOf(await decodeJsonLines(await store.getBytes(key))),
+  };
+}
+
+/**
+ * Walks forward from `from` over the pages an interrupted attempt of this same run chain wrote
+ * after its last heartbeat reached the server (`keyOf` names page N), handing each to `adopt`, so
+ * only the pages in flight at the interruption are fetched twice. Returns the checkpoint after them.
+ */
+export async function adoptWrittenPages(
+  store: RawPageStore,
+  runId: string,
+  keyOf: (pageNo: number) => string,
+  from: Checkpoint,
+  adopt: (page: AdoptedPage) => void,
+): Promise<Checkpoint> {
+  let checkpoint = from;
+  while (!checkpoint.done) {
+    const page = await adoptablePage(store, keyOf(checkpoint.pageNo + 1), runId, checkpoint);
+    if (page === undefined) break;
+    adopt(page);
+    checkpoint = page.checkpoint;
+  }
+  return checkpoint;
+}
+
+/** The stamp a page is written with: what adoptablePage checks before a retry adopts it. */
+export function pageStamp(
+  runId: string,
+  token: PageToken,
+  next: PageToken,
+  records: number,
+  maxCursor: CursorValue | undefined,
+): PageStamp {
+  return {
+    run: runId,
+    token: JSON.stringify(token),
+    next: JSON.stringify(next),
+    records,
+    ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
   };
 }
 
