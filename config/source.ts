@@ -259,6 +259,8 @@ export const rateLimitSchema = z.strictObject({
   maxConcurrent: positiveInt.default(1).describe('Requests in flight at once'),
 });
 
+export type RateLimitConfig = z.infer<typeof rateLimitSchema>;
+
 /** A cron string as Temporal's schedule spec reads it (checked by config/cron.ts). */
 export const scheduleCron = z
   .string()

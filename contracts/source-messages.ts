@@ -147,9 +147,9 @@ export interface ResumeAccepted {
   rerun?: QueuedWindowRef;
 }
 
-export const syncUpdate = defineUpdate<SyncAccepted, [SyncRequest?]>('sync');
-export const pauseUpdate = defineUpdate<PauseAccepted, [PauseRequest?]>('pause');
-export const resumeUpdate = defineUpdate<ResumeAccepted, [ResumeRequest?]>('resume');
+export const syncUpdate = defineUpdate<SyncAccepted, [SyncRequest]>('sync');
+export const pauseUpdate = defineUpdate<PauseAccepted, [PauseRequest]>('pause');
+export const resumeUpdate = defineUpdate<ResumeAccepted, [ResumeRequest]>('resume');
 export const backfillUpdate = defineUpdate<BackfillAccepted, [BackfillRequest]>('backfill');
 
 export const syncSignal = defineSignal<[SyncRequest?]>('sync');

@@ -67,6 +67,8 @@ export interface WindowProgressReport {
   windowKey: string;
   pages: number;
   records: number;
+  /** The window has read all its pages (it checks, writes its manifest, transforms): it needs no rate share. */
+  fetched?: boolean;
   /** The end of a slice just completed: the source's watermark may move there. */
   sliceUntil?: string;
 }

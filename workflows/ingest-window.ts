@@ -118,6 +118,8 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
       checkpoint = { pageNo: checkpoint.pageNo, token: null, done: false };
     }
   }
+  // The window's share of the source's rate limit goes to the others from here on.
+  if (patched('report-fetched')) await reportProgress(input.windowKey, totals, undefined, true);
 
   const quality = await checkWindowStep(source, input.windowKey, totals);
   const boundary = await boundaryStep();
@@ -299,7 +301,12 @@ function slicesOf(input: IngestWindowInput): Array<{ since?: string; until?: str
   return slices.length > 0 ? slices : [whole];
 }
 
-async function reportProgress(windowKey: string, totals: WindowTotals, sliceUntil?: string): Promise<void> {
+async function reportProgress(
+  windowKey: string,
+  totals: WindowTotals,
+  sliceUntil?: string,
+  fetched?: boolean,
+): Promise<void> {
   const parent = workflowInfo().parent;
   if (!parent) return;
   try {
@@ -308,6 +315,7 @@ async function reportProgress(windowKey: string, totals: WindowTotals, sliceUnti
       pages: totals.pages,
       records: totals.records,
       ...(sliceUntil === undefined ? {} : { sliceUntil }),
+      ...(fetched ? { fetched } : {}),
     });
   } catch {
     // The parent is gone (terminated or reset): progress reports are informational only.

@@ -8,6 +8,7 @@ import {
   pendingHolds,
 } from '../contracts/backfill-plan.ts';
 import type { BoundaryRef } from '../contracts/boundary.ts';
+import type { RateShare } from '../contracts/rate-share.ts';
 import type {
   BackfillAccepted,
   PauseAccepted,
@@ -33,6 +34,7 @@ import type { IngestWindowInput, WindowProgressReport } from '../contracts/windo
 import { windowWorkflowId } from '../contracts/window-messages.ts';
 import { succeededResult } from '../contracts/window-result.ts';
 import { addCompletedRange, rangeOfBackfillKey, rangesHold, type TimeRange } from './completed-ranges.ts';
+import { rateShares } from './rate-shares.ts';
 
 /** What the source workflow carries across continue-as-new. Nothing in it grows with the windows run. */
 export interface SourceState {
@@ -64,6 +66,8 @@ export interface SourceState {
 
 export interface RunningWindow {
   window: QueuedWindow;
+  /** Still reading pages: it holds a share of the source's rate limit. */
+  fetching: boolean;
   workflowId: string;
   startedAt: string;
   pages: number;
@@ -265,6 +269,7 @@ export class SourceMachine {
     if (!running) return;
     running.pages = progress.pages;
     running.records = progress.records;
+    if (progress.fetched) running.fetching = false;
     // A sliced incremental window keeps every slice it finished, even if a later one fails.
     if (progress.sliceUntil !== undefined && running.window.kind === 'incremental') {
       this.state.watermark = laterInstant(this.state.watermark, progress.sliceUntil);
@@ -328,6 +333,7 @@ export class SourceMachine {
       startedAt: this.now(),
       pages: 0,
       records: 0,
+      fetching: true,
     });
   }
 
@@ -384,6 +390,15 @@ export class SourceMachine {
       return true;
     }
     return false;
+  }
+
+  /** The part of the source's rate limit a window may use now (rate-shares.ts): oldest fetching windows first. */
+  rateShare(windowKey: string): RateShare {
+    const holders = [...this.running.values()]
+      .filter((running) => running.fetching)
+      .map((running) => running.window.windowKey);
+    const share = rateShares(this.source.rateLimit, holders).get(windowKey);
+    return share ?? { requestsPerSecond: 0, maxConcurrent: 0, sharedBy: holders.length };
   }
 
   status(atMs: number): SourceStatus {

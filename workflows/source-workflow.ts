@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities/index.ts';
 import { definitionInForce } from '../config/definition-in-force.ts';
 import type { Source } from '../config/source.ts';
+import { rateShareQuery } from '../contracts/rate-share.ts';
 import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
 import {
   backfillRequestSchema,
@@ -160,6 +161,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
   });
   setHandler(windowProgressSignal, (progress) => machine.windowProgress(progress));
   setHandler(statusQuery, () => machine.status(Date.now()));
+  setHandler(rateShareQuery, (windowKey) => machine.rateShare(windowKey));
 
   /** Child sources (in the worker's sources folder) read each window of this one that succeeded. */
   const tellChildSources = async (window: QueuedWindow) => {

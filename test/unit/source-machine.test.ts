@@ -392,6 +392,21 @@ describe('SourceMachine: parent windows and signals', () => {
   });
 });
 
+describe('SourceMachine: rate shares', () => {
+  it('divides the source limit among fetching windows, and gives a window that has read its pages none', () => {
+    const machine = machineOf({
+      rateLimit: { requestsPerSecond: 20, maxConcurrent: 4 },
+      orchestration: { backfillConcurrency: 3, pauseAfterFailures: 3 },
+    });
+    machine.backfill(backfill({ from: '2026-01-01T00:00:00Z', to: '2026-01-04T00:00:00Z' }));
+    const windows = [startNext(machine)!, startNext(machine)!, startNext(machine)!];
+    expect(windows.map((w) => machine.rateShare(w.windowKey).requestsPerSecond)).toEqual([7, 7, 6]);
+    machine.windowProgress({ windowKey: windows[0]!.windowKey, pages: 9, records: 90, fetched: true });
+    expect(windows.map((w) => machine.rateShare(w.windowKey).requestsPerSecond)).toEqual([0, 10, 10]);
+    expect(machine.rateShare('unknown')).toEqual({ requestsPerSecond: 0, maxConcurrent: 0, sharedBy: 2 });
+  });
+});
+
 describe('definitionInForce', () => {
   it('fills the defaults of fields added after a running workflow received its definition', () => {
     const { orchestration: _o, retry: _r, errorFields: _e, ...older } = sourceOf();
