@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { chunksOf, pendingBackfillOf } from '../../contracts/backfill-plan.ts';
 import {
+  type BackfillAccepted,
   type BackfillRequest,
   backfillRequestSchema,
-  backfillSignal,
+  backfillUpdate,
 } from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -13,7 +13,7 @@ import { parseIsoDateTime } from '../iso-date-time.ts';
 import { parseIsoDuration } from '../iso-duration.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { printOutcome } from '../print-outcome.ts';
-import { sendSignal } from '../send-signal.ts';
+import { sendUpdate } from '../send-update.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 import { withClient } from '../with-client.ts';
 
@@ -22,8 +22,9 @@ const USAGE =
 
 /**
  * `tributary backfill <sourceId> --from --to`: queues one window per chunk of [from, to) in the
- * source's workflow. Arguments are checked here with the workflow's own planner, so a request
- * the workflow would reject is exit 2 and nothing is sent.
+ * source's workflow and prints the windows it queued and how many chunks it already knew (read by
+ * a backfill that succeeded, queued or running). Arguments are checked here with the workflow's
+ * own schema, so a request the workflow would reject is exit 2 and nothing is sent.
  */
 export const backfillCommand = operatorCommand(USAGE, async (args) => {
   const { values, positionals } = parseArgs({
@@ -52,7 +53,6 @@ export const backfillCommand = operatorCommand(USAGE, async (args) => {
       checked.error.issues.map((issue) => `--${issue.path.join('.')} ${issue.message}`).join('; '),
     );
   }
-  const plan = { chunks: [...chunksOf(pendingBackfillOf(checked.data))] };
   const source = await findSource(values.sources, sourceId);
   refuseChildSource(source, 'backfill');
   if (source.incremental === undefined) {
@@ -61,16 +61,23 @@ export const backfillCommand = operatorCommand(USAGE, async (args) => {
     );
   }
   return withClient(async (context) => {
-    const sent = await sendSignal(context, source, backfillSignal, [request]);
-    const chunks = plan.chunks.length;
-    const line = `backfill of ${sourceId} requested: ${chunks} chunk${chunks === 1 ? '' : 's'} of ${chunk} from ${from} to ${to} (request ${requestId}): signalled ${sent.workflowId}, run ${sent.runId}`;
-    printOutcome(values.json, line, {
-      signal: 'backfill',
-      ...request,
-      chunks,
-      windowKeys: plan.chunks.map((c) => c.windowKey),
-      ...sent,
-    });
+    const { accepted, ...sent } = await sendUpdate(context, source, backfillUpdate, [{ ...request, source }]);
+    const line = [
+      `backfill of ${sourceId}: ${accepted.chunks} chunk${accepted.chunks === 1 ? '' : 's'} of ${chunk} from ${from} to ${to}, ${queuedCounts(accepted)}: request ${requestId}, ${sent.workflowId} run ${sent.runId}`,
+      ...accepted.windows.map((window) => `  ${window.windowKey}  ${window.workflowId}`),
+      ...(accepted.queued > accepted.windows.length
+        ? [
+            `  … and ${accepted.queued - accepted.windows.length} more ("tributary status ${sourceId}" lists the queue)`,
+          ]
+        : []),
+    ].join('\n');
+    printOutcome(values.json, line, { update: 'backfill', ...request, ...sent, ...accepted });
     return EXIT.ok;
   });
 });
+
+/** `1 queued, 2 already known (read by a backfill that succeeded, queued or running)` */
+function queuedCounts(accepted: BackfillAccepted): string {
+  const why = accepted.known === 0 ? '' : ' (read by a backfill that succeeded, queued or running)';
+  return `${accepted.queued} queued, ${accepted.known} already known${why}`;
+}

@@ -3,17 +3,17 @@ import { manifestKey, pageKey, windowPrefix } from '../../activities/storage/raw
 import { loadValidSources } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
 import { readSettings, storageSettingsSchema } from '../../config/worker-settings.ts';
-import { sourceWorkflowId, syncSignal } from '../../contracts/source-messages.ts';
+import { sourceWorkflowId, syncUpdate } from '../../contracts/source-messages.ts';
 import type { WindowResult } from '../../contracts/source-status.ts';
+import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
 import { sampleApiSecret } from '../../scripts/stack/stack-services.ts';
 import { reportDemoProgress } from '../demo-progress.ts';
 import { formatWindowResult } from '../format-window-result.ts';
-import { sendSignal } from '../send-signal.ts';
+import { sendUpdate } from '../send-update.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 import { colorWanted } from '../status/ansi.ts';
-import { querySourceView } from '../status/query-status.ts';
 import { connectClient } from '../temporal-client.ts';
 import { waitForResult } from '../wait-for-result.ts';
 import type { ClientContext } from '../with-client.ts';
@@ -133,15 +133,16 @@ function nextSteps(sources: Source[]): string[] {
   ];
 }
 
-/** What `tributary sync --wait` does: signal-with-start the source's workflow, wait for the window. */
+/** What `tributary sync --wait` does: update-with-start the source's workflow, wait for its window. */
 async function syncAndWait(context: ClientContext, source: Source): Promise<WindowResult> {
-  const before = await querySourceView(context, source.id);
   const requestId = randomUUID();
-  await sendSignal(context, source, syncSignal, [{ requestId, source }]);
+  const { accepted } = await sendUpdate(context, source, syncUpdate, [{ requestId, source }]);
+  if (accepted.window === undefined) throw new Error(`the sync was not queued (${accepted.outcome})`);
   return waitForResult(context, {
     sourceId: source.id,
-    requestId,
-    rejectedBefore: before.state === 'not-started' ? [] : before.rejectedSignals,
+    window: accepted.window,
+    kind: source.incremental ? 'incremental' : 'full',
+    ...(accepted.outcome === 'queued' ? { requestId } : {}),
     onPaused: (reason) =>
       process.stderr.write(
         `${source.id} is paused (${reason}): "npm run tributary -- resume ${source.id}" lets it run\n`,
@@ -156,5 +157,10 @@ async function childWindow(
   parent: WindowResult,
 ): Promise<WindowResult> {
   if (parent.status !== 'succeeded') throw new Error(`its parent ${child.parent?.source} failed`);
-  return waitForResult(context, { sourceId: child.id, windowKey: parent.windowKey, rejectedBefore: [] });
+  return waitForResult(context, {
+    sourceId: child.id,
+    window: { windowKey: parent.windowKey, workflowId: windowWorkflowId(child.id, parent.windowKey) },
+    kind: parent.kind,
+    sourceMayStartLater: true,
+  });
 }

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { pauseSignal } from '../../contracts/source-messages.ts';
+import { pauseUpdate } from '../../contracts/source-messages.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { printOutcome } from '../print-outcome.ts';
-import { sendSignal } from '../send-signal.ts';
+import { sendUpdate } from '../send-update.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 import { withClient } from '../with-client.ts';
 
@@ -31,13 +31,11 @@ export const pauseCommand = operatorCommand(USAGE, async (args) => {
   const source = await findSource(values.sources, sourceId);
   const reason = values.reason?.trim();
   return withClient(async (context) => {
-    const sent = await sendSignal(context, source, pauseSignal, [reason === undefined ? {} : { reason }]);
-    const line = `paused ${sourceId}${reason === undefined ? '' : ` (${reason})`}: signalled ${sent.workflowId}, run ${sent.runId}; windows in flight pause at a page boundary, nothing new starts until "tributary resume ${sourceId}"`;
-    printOutcome(values.json, line, {
-      signal: 'pause',
-      ...(reason === undefined ? {} : { reason }),
-      ...sent,
-    });
+    const { accepted, ...sent } = await sendUpdate(context, source, pauseUpdate, [
+      reason === undefined ? {} : { reason },
+    ]);
+    const line = `paused ${sourceId}${reason === undefined ? '' : ` (${reason})`}: ${sent.workflowId} run ${sent.runId}; windows in flight pause at a page boundary, nothing new starts until "tributary resume ${sourceId}"`;
+    printOutcome(values.json, line, { update: 'pause', ...sent, ...accepted });
     return EXIT.ok;
   });
 });

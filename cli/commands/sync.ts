@@ -1,25 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { syncSignal } from '../../contracts/source-messages.ts';
+import type { Source } from '../../config/source.ts';
+import { type SyncAccepted, syncUpdate } from '../../contracts/source-messages.ts';
+import type { WindowKind } from '../../contracts/window.ts';
 import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { operatorCommand } from '../operator-command.ts';
 import { printOutcome } from '../print-outcome.ts';
-import { sendSignal } from '../send-signal.ts';
+import { sendUpdate } from '../send-update.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
-import { querySourceView } from '../status/query-status.ts';
 import { SourcePausedError, waitForResult } from '../wait-for-result.ts';
 import { withClient } from '../with-client.ts';
 
 const USAGE = 'usage: tributary sync <sourceId> [--wait [--wait-for-resume]] [--json] [--sources PATH]';
 
 /**
- * `tributary sync <sourceId>`: asks the source's workflow for a window now (signal-with-start),
- * sending the definition from the files so edits take effect. With --wait, prints the window's
- * result and exits 0 when it succeeded, 1 when it failed, 4 when the source is paused (the window
- * waits for `resume`); --wait-for-resume waits through the pause instead.
+ * `tributary sync <sourceId>`: asks the source's workflow for a window now (an Update, starting
+ * the workflow when it is not running), sending the definition from the files so edits take
+ * effect; prints the window it queued. With --wait, prints that window's result and exits 0 when
+ * it succeeded, 1 when it failed, 4 when the source is paused (the window waits for `resume`);
+ * --wait-for-resume waits through the pause instead.
  */
 export const syncCommand = operatorCommand(USAGE, async (args) => {
   const moved = args.find((arg) => /^--(since|window)(=|$)/.test(arg));
@@ -45,11 +47,10 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
   refuseChildSource(source, 'sync');
   const requestId = randomUUID();
   return withClient(async (context) => {
-    const before = values.wait ? await querySourceView(context, sourceId) : undefined;
-    const sent = await sendSignal(context, source, syncSignal, [{ requestId, source }]);
-    const outcome = { signal: 'sync', requestId, ...sent };
-    const line = `sync requested for ${sourceId} (request ${requestId}): signalled ${sent.workflowId}, run ${sent.runId}`;
-    if (!values.wait) {
+    const { accepted, ...sent } = await sendUpdate(context, source, syncUpdate, [{ requestId, source }]);
+    const outcome = { update: 'sync', requestId, ...sent, ...accepted };
+    const line = `${syncLine(sourceId, accepted)}: request ${requestId}, ${sent.workflowId} run ${sent.runId}`;
+    if (!values.wait || accepted.window === undefined) {
       printOutcome(values.json, line, outcome);
       return EXIT.ok;
     }
@@ -58,8 +59,10 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
     try {
       result = await waitForResult(context, {
         sourceId,
-        requestId,
-        rejectedBefore: before?.state === 'not-started' || before === undefined ? [] : before.rejectedSignals,
+        window: accepted.window,
+        kind: syncKindOf(source),
+        // A window queued by someone else's request carries theirs.
+        ...(accepted.outcome === 'queued' ? { requestId } : {}),
         stopWhenPaused: !values['wait-for-resume'],
         onPaused: (reason) =>
           process.stderr.write(
@@ -76,3 +79,18 @@ export const syncCommand = operatorCommand(USAGE, async (args) => {
     return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;
   });
 });
+
+/** `sync of tickets queued window incremental-…-3 (workflow source/tickets/incremental-…-3)` */
+function syncLine(sourceId: string, accepted: SyncAccepted): string {
+  const window = accepted.window;
+  if (window === undefined) return `sync of ${sourceId} ${accepted.outcome}: no window queued`;
+  const queued = `window ${window.windowKey} (workflow ${window.workflowId})`;
+  return accepted.outcome === 'queued'
+    ? `sync of ${sourceId} queued ${queued}`
+    : `sync of ${sourceId}: ${queued} was already queued and will read the same data`;
+}
+
+/** The kind of window a sync queues, as the source's workflow chooses it. */
+function syncKindOf(source: Source): WindowKind {
+  return source.incremental ? 'incremental' : 'full';
+}

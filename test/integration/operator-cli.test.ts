@@ -96,20 +96,24 @@ afterAll(async () => {
 });
 
 describe('tributary sync', () => {
-  it('signals the source workflow and, with --wait, prints the result of its window', async () => {
+  it('queues a window through the sync update, names it and, with --wait, prints its result', async () => {
     const result = await tributary(['sync', ids.sync, '--wait']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const requestId = /\(request ([0-9a-f-]{36})\)/.exec(result.stdout)?.[1];
-    expect(result.stdout).toContain(`signalled source/${ids.sync}, run `);
+    const queued = new RegExp(
+      `^sync of ${ids.sync} queued window (incremental-\\S+) \\(workflow source/${ids.sync}/\\1\\): request ([0-9a-f-]{36}), source/${ids.sync} run \\S+$`,
+      'm',
+    ).exec(result.stdout);
+    expect(queued, result.stdout).not.toBeNull();
+    const [, windowKey, requestId] = queued!;
     expect(result.stdout).toMatch(
-      new RegExp(`${ids.sync} window incremental-\\S+ \\(incremental\\) succeeded: 12 pages, 120 records`),
+      new RegExp(`${ids.sync} window ${windowKey} \\(incremental\\) succeeded: 12 pages, 120 records`),
     );
 
     const status = await statusOf(ids.sync);
     expect(status).toMatchObject({ sourceId: ids.sync, state: 'idle', paused: false });
     if (status.state === 'not-started') throw new Error('unreachable');
-    expect(status.lastResults[0]).toMatchObject({ requestId, status: 'succeeded', records: 120 });
+    expect(status.lastResults[0]).toMatchObject({ windowKey, requestId, status: 'succeeded', records: 120 });
     expect(status.watermark).toBe('2024-01-01T02:00:00.000Z');
   });
 
@@ -117,15 +121,19 @@ describe('tributary sync', () => {
     const result = await tributary(['sync', ids.broken, '--wait', '--json']);
     expect(result.code).toBe(1);
     const outcome = JSON.parse(result.stdout) as {
-      signal: string;
+      update: string;
       workflowId: string;
-      result: { status: string; error: string };
+      window: { windowKey: string; workflowId: string };
+      result: { status: string; error: string; windowKey: string };
     };
     expect(outcome).toMatchObject({
-      signal: 'sync',
+      update: 'sync',
+      outcome: 'queued',
       sourceId: ids.broken,
       workflowId: `source/${ids.broken}`,
     });
+    expect(outcome.window.workflowId).toBe(`source/${ids.broken}/${outcome.window.windowKey}`);
+    expect(outcome.result.windowKey).toBe(outcome.window.windowKey);
     expect(outcome.result.status).toBe('failed');
     expect(outcome.result.error).toMatch(/404/);
   });
@@ -137,7 +145,7 @@ describe('tributary pause, backfill, resume', () => {
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(0);
     expect(paused.stdout).toMatch(
-      new RegExp(`^paused ${ids.ops} \\(API maintenance\\): signalled source/${ids.ops}, run \\S+;`),
+      new RegExp(`^paused ${ids.ops} \\(API maintenance\\): source/${ids.ops} run \\S+;`),
     );
     expect(await statusOf(ids.ops)).toMatchObject({
       state: 'paused',
@@ -158,14 +166,28 @@ describe('tributary pause, backfill, resume', () => {
     ]);
     expect(backfill.stderr).toBe('');
     expect(backfill.code).toBe(0);
-    const sent = JSON.parse(backfill.stdout) as { chunks: number; windowKeys: string[]; requestId: string };
-    expect(sent).toMatchObject({ signal: 'backfill', sourceId: ids.ops, chunks: 3, chunk: 'PT1H' });
-    expect(sent.windowKeys[0]).toBe('backfill-20240101T000000Z-20240101T010000Z');
+    const sent = JSON.parse(backfill.stdout) as {
+      chunks: number;
+      windows: Array<{ windowKey: string; workflowId: string }>;
+      requestId: string;
+    };
+    expect(sent).toMatchObject({
+      update: 'backfill',
+      sourceId: ids.ops,
+      chunks: 3,
+      queued: 3,
+      known: 0,
+      chunk: 'PT1H',
+    });
+    expect(sent.windows[0]).toEqual({
+      windowKey: 'backfill-20240101T000000Z-20240101T010000Z',
+      workflowId: `source/${ids.ops}/backfill-20240101T000000Z-20240101T010000Z`,
+    });
 
     const queued = await statusOf(ids.ops);
     if (queued.state === 'not-started') throw new Error('expected a running source workflow');
     expect(queued.state).toBe('paused');
-    expect(queued.queue.map((w) => w.windowKey)).toEqual(sent.windowKeys);
+    expect(queued.queue.map((w) => w.windowKey)).toEqual(sent.windows.map((w) => w.windowKey));
     const table = await tributary(['status', ids.ops]);
     expect(table.stdout).toContain(`${ids.ops}  paused (API maintenance)`);
     expect(table.stdout).toMatch(/queue +3 {2}\(backfill-20240101T000000Z-20240101T010000Z, /);
@@ -173,7 +195,7 @@ describe('tributary pause, backfill, resume', () => {
     const resumed = await tributary(['resume', ids.ops]);
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toMatch(
-      new RegExp(`^resumed ${ids.ops} \\(failure count reset\\): signalled source/${ids.ops}`),
+      new RegExp(`^resumed ${ids.ops} \\(failure count reset\\): source/${ids.ops} run `),
     );
     const done = await eventually(
       () => statusOf(ids.ops),

@@ -68,4 +68,41 @@ describe('the raw temporal commands in the README', () => {
     // The Go CLI prints an empty list as null.
     expect((await status()).rejectedSignals ?? []).toEqual([]);
   });
+
+  it('sync, pause, resume and backfill as updates answer with what they did', async () => {
+    const source = sourceSchema.parse({
+      id: 'readme-updates',
+      request: { baseUrl: api.url, path: '/cursor' },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+      incremental: { cursorField: 'updated_at', param: 'updated_since' },
+    });
+    const driver = sourceDriver(worker.client, worker.taskQueue, source);
+    await driver.resultOf(await driver.sync());
+
+    const updates = readmeCommands('temporal workflow update execute');
+    const names = updates.map((words) => words[words.indexOf('--name') + 1]);
+    expect(names).toEqual(['sync', 'pause', 'resume', 'backfill']);
+    const [sync, pause, resume, backfill] = updates as [string[], string[], string[], string[]];
+    const answer = async (words: string[]) => {
+      const output = JSON.parse(await runReadmeCommand([...words, '-o', 'json'], source.id));
+      return output.result as unknown;
+    };
+
+    // Paused, so the backfill's chunks wait in the queue while the second one is answered.
+    expect(await answer(pause)).toEqual({ paused: true, reason: 'API maintenance' });
+    const queued = (await answer(sync)) as {
+      outcome: string;
+      window: { windowKey: string; workflowId: string };
+    };
+    expect(queued.outcome).toBe('queued');
+    expect(queued.window.workflowId).toBe(`source/${source.id}/${queued.window.windowKey}`);
+    expect(await answer(backfill)).toMatchObject({ chunks: 3, queued: 3, known: 0 });
+    expect(await answer(backfill)).toMatchObject({ chunks: 3, queued: 0, known: 3, windows: [] });
+    expect(await answer(resume)).toEqual({});
+    await driver.until(
+      (s) => s.lastResults.filter((r) => r.kind === 'backfill' && r.status === 'succeeded').length === 3,
+      'the README backfill, as an update',
+    );
+  });
 });

@@ -118,7 +118,7 @@ describe('a source paused because the API refused the credentials', () => {
       const queued = await tributary('sync', id, '--wait', '--json');
       expect(queued.code).toBe(4);
       expect(JSON.parse(queued.stdout)).toMatchObject({
-        signal: 'sync',
+        update: 'sync',
         sourceId: id,
         paused: true,
         pausedReason: paused.pausedReason,
