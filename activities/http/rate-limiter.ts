@@ -16,6 +16,16 @@ export interface RateLimiter {
   acquire(): Promise<Release>;
 }
 
+/** A limiter whose limit can change while it runs (a window's share of its source's limit). */
+export interface AdjustableRateLimiter extends RateLimiter {
+  /**
+   * From now on. Grants of the last second still count against the new limit, so a larger share
+   * never adds a second's worth on top of what was just sent. Zero requests per second or zero
+   * concurrency: nothing is granted until the next change.
+   */
+  setLimit(config: RateLimitConfig): void;
+}
+
 /**
  * A token bucket (`requestsPerSecond`, holding up to `burst`) combined with a limit of
  * `maxConcurrent` requests in flight. Waiters are served first in, first out.
@@ -26,15 +36,22 @@ export interface RateLimiter {
  * reach it a few milliseconds apart from when they were granted.
  */
 export function createRateLimiter(
-  config: RateLimitConfig,
+  initial: RateLimitConfig,
   now: () => number = performance.now.bind(performance),
-) {
-  const ratePerMs = config.requestsPerSecond / 1000;
-  const capacity = Math.max(1, config.burst ?? Math.floor(config.requestsPerSecond));
+): AdjustableRateLimiter {
+  let config = initial;
+  let ratePerMs = 0;
+  let capacity = 1;
+  let perWindow = 1;
+  const configure = () => {
+    ratePerMs = config.requestsPerSecond / 1000;
+    capacity = Math.max(1, config.burst ?? Math.floor(config.requestsPerSecond));
+    perWindow = Math.max(1, Math.floor(config.requestsPerSecond));
+  };
+  configure();
   let tokens = capacity;
   let refilledAt = now();
   let inFlight = 0;
-  const perWindow = Math.max(1, Math.floor(config.requestsPerSecond));
   /** Grant times within the last window, oldest first. */
   const granted: number[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -57,6 +74,7 @@ export function createRateLimiter(
     while (granted.length > 0 && at - granted[0]! >= WINDOW_MS) granted.shift();
     while (
       waiters.length > 0 &&
+      ratePerMs > 0 &&
       inFlight < config.maxConcurrent &&
       tokens >= 1 &&
       granted.length < perWindow
@@ -67,7 +85,7 @@ export function createRateLimiter(
       waiters.shift()?.();
     }
     // Waiting on the bucket or the window, not on a slot: a release pumps again when a slot is the limit.
-    if (waiters.length > 0 && inFlight < config.maxConcurrent && timer === undefined) {
+    if (waiters.length > 0 && ratePerMs > 0 && inFlight < config.maxConcurrent && timer === undefined) {
       const bucketWait = tokens >= 1 ? 0 : (1 - tokens) / ratePerMs;
       const windowWait = granted.length < perWindow ? 0 : granted[0]! + WINDOW_MS - at;
       timer = setTimeout(
@@ -80,7 +98,18 @@ export function createRateLimiter(
     }
   };
 
-  const limiter: RateLimiter = {
+  const limiter: AdjustableRateLimiter = {
+    setLimit(next) {
+      refill();
+      config = next;
+      configure();
+      tokens = Math.min(tokens, capacity);
+      if (timer !== undefined) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      pump();
+    },
     acquire: () =>
       new Promise<Release>((resolve) => {
         waiters.push(() => {

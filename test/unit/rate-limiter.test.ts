@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRateLimiter, rateLimiterFor } from '../../activities/http/rate-limiter.ts';
+import { until } from '../support/until.ts';
 
 describe('rate limiter', () => {
   it('lets a burst through at once, then paces at requestsPerSecond', async () => {
@@ -42,5 +43,28 @@ describe('rate limiter', () => {
     expect(rateLimiterFor('a', config)).toBe(rateLimiterFor('a', { ...config }));
     expect(rateLimiterFor('a', config)).not.toBe(rateLimiterFor('b', config));
     expect(rateLimiterFor('a', config)).not.toBe(rateLimiterFor('a', { ...config, requestsPerSecond: 6 }));
+  });
+});
+
+describe('an adjustable rate limiter', () => {
+  it('grants nothing at a zero limit, and counts the last second against a larger one', async () => {
+    const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 });
+    let granted = 0;
+    const waiting = Array.from({ length: 6 }, async () => {
+      const release = await limiter.acquire();
+      granted++;
+      release();
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toBe(0);
+    limiter.setLimit({ requestsPerSecond: 3, maxConcurrent: 1 });
+    await until(() => granted === 3, 2_000, 'three grants');
+    // Three granted within the last second: a limit of 5 lets only two more through now.
+    limiter.setLimit({ requestsPerSecond: 5, maxConcurrent: 1 });
+    await until(() => granted === 5, 2_000, 'five grants');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(granted).toBe(5);
+    await Promise.all(waiting);
+    expect(granted).toBe(6);
   });
 });

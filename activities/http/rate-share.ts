@@ -1,0 +1,90 @@
+import type { RateLimitConfig } from '../../config/source.ts';
+import type { RateShare } from '../../contracts/rate-share.ts';
+import type { AdjustableRateLimiter } from './rate-limiter.ts';
+
+export interface FollowRateShareOptions {
+  /** Asks the source workflow for this window's share; undefined or a throw when it cannot answer. */
+  ask: () => Promise<RateShare | undefined>;
+  /** The source's whole limit, for the fallback when the source workflow does not answer. */
+  limit: RateLimitConfig;
+  /** How many windows of the source may fetch at once (backfillConcurrency + one sync window). */
+  mostWindows: number;
+  /** How often the share is asked for (default 1 s). */
+  intervalMs?: number;
+  /**
+   * A window's first share is used only after this long (default 1.5 s): windows already fetching
+   * ask again within `intervalMs` and shrink theirs first, so the source never goes over its limit.
+   */
+  graceMs?: number;
+  /** Failed asks in a row before the fallback share is used (default 3). */
+  failuresBeforeFallback?: number;
+}
+
+/**
+ * Keeps a window's limiter at its share of the source's rate limit, as the source workflow hands
+ * it out (rateShare query), until `stop`. Without an answer from the workflow the window uses the
+ * limit divided by the most windows the source may run at once: never over the limit.
+ */
+export function followRateShare(limiter: AdjustableRateLimiter, options: FollowRateShareOptions) {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const graceMs = options.graceMs ?? 1_500;
+  const failuresBeforeFallback = options.failuresBeforeFallback ?? 3;
+  let stopped = false;
+  /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
+  let heard = false;
+  let live = false;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let latest: RateShare | undefined;
+
+  const apply = (share: Pick<RateShare, 'requestsPerSecond' | 'maxConcurrent'>) => {
+    limiter.setLimit({ requestsPerSecond: share.requestsPerSecond, maxConcurrent: share.maxConcurrent });
+  };
+  const fallback = (): RateShare => ({
+    requestsPerSecond: options.limit.requestsPerSecond / options.mostWindows,
+    maxConcurrent: Math.max(1, Math.floor(options.limit.maxConcurrent / options.mostWindows)),
+    sharedBy: options.mostWindows,
+  });
+  const schedule = (ms: number) => {
+    if (!stopped) timer = setTimeout(poll, ms);
+  };
+  const poll = async () => {
+    let share: RateShare | undefined;
+    try {
+      share = await options.ask();
+    } catch {
+      share = undefined;
+    }
+    if (stopped) return;
+    if (share === undefined) {
+      failures++;
+      if (failures >= failuresBeforeFallback && latest === undefined) share = fallback();
+    } else {
+      failures = 0;
+    }
+    if (share !== undefined) {
+      latest = share;
+      if (live) {
+        apply(share);
+      } else if (!heard) {
+        // The first share waits until every other window has heard of this one.
+        heard = true;
+        setTimeout(() => {
+          live = true;
+          if (!stopped && latest !== undefined) apply(latest);
+        }, graceMs);
+      }
+    }
+    schedule(intervalMs);
+  };
+  apply({ requestsPerSecond: 0, maxConcurrent: 0 });
+  void poll();
+  return {
+    /** The last share heard of, for logs and heartbeats. */
+    current: () => latest,
+    stop() {
+      stopped = true;
+      if (timer !== undefined) clearTimeout(timer);
+    },
+  };
+}
