@@ -25,8 +25,10 @@ export interface WindowTotals {
   records: number;
   bytes: number;
   maxCursor?: CursorValue;
-  /** The records' shape (`path: types` lines), gathered while the pages were in memory. */
+  /** The records' shape (`path: types` lines), gathered while the pages were in memory; at most FIELD_PATHS_CAP (field-types.ts). */
   fields?: string[];
+  /** Distinct field paths the cap left out of `fields` (field-types.ts: summed over merged shapes, so at most this many). */
+  fieldsOverflow?: number;
   /** Records left out: versions the previous incremental window already landed (boundary-file.ts). */
   duplicatesSkipped?: number;
 }

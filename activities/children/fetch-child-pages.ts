@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { CursorValue } from '../../contracts/cursor-value.ts';
+import type { FieldShape } from '../../contracts/field-types.ts';
 import type {
   Checkpoint,
   FetchChildPagesInput,
@@ -62,7 +63,7 @@ export async function fetchChildPages(
   const save = (
     loop: PageLoop,
     chain: OpenChain,
-    added: { records: number; bytes: number; maxCursor: CursorValue | undefined; fields: string[] },
+    added: { records: number; bytes: number; maxCursor: CursorValue | undefined; shape: FieldShape },
     adopted: boolean,
   ) => {
     open.set(chain.parent, chain);
@@ -74,7 +75,7 @@ export async function fetchChildPages(
         open: [...open.values()].sort((a, b) => a.parent - b.parent),
         done: next >= plan.length,
       },
-      added: addPage(progress.added, added.records, added.bytes, added.maxCursor, added.fields),
+      added: addPage(progress.added, added.records, added.bytes, added.maxCursor, added.shape),
       adoptedPages: progress.adoptedPages + (adopted ? 1 : 0),
     };
     loop.committed();
@@ -129,8 +130,8 @@ export async function fetchChildPages(
         page.next.reason,
         guard.state().recentTokens,
       );
-      const fields = shapeOf(records);
-      save(loop, { ...start, checkpoint }, { records: records.length, bytes, maxCursor, fields }, false);
+      const shape = shapeOf(records);
+      save(loop, { ...start, checkpoint }, { records: records.length, bytes, maxCursor, shape }, false);
     }
   };
 

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { CursorValue } from '../../contracts/cursor-value.ts';
-import { mergeFieldTypes } from '../../contracts/field-types.ts';
+import { mergeFieldShapes } from '../../contracts/field-types.ts';
 import type { FetchPagesInput, FetchPagesResult, WindowTotals } from '../../contracts/window.ts';
 import { withoutSeenVersions } from '../boundary/without-seen-versions.ts';
 import type { NextPage } from '../http/pagination/strategy.ts';
@@ -58,8 +58,8 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
   // The shape of the pages this attempt commits, merged into the totals only when they are reported.
   const shape = createFieldTypes();
   const report = (): Progress => {
-    const fields = mergeFieldTypes(progress.added.fields ?? [], shape.fields());
-    return { ...progress, added: { ...progress.added, ...(fields.length === 0 ? {} : { fields }) } };
+    const { fields: _fields, fieldsOverflow: _overflow, ...added } = progress.added;
+    return { ...progress, added: { ...added, ...mergeFieldShapes(progress.added, shape.shape()) } };
   };
 
   return runPageLoop(
@@ -73,7 +73,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         (page) => {
           progress = {
             checkpoint: page.checkpoint,
-            added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.fields),
+            added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.shape),
             adoptedPages: progress.adoptedPages + 1,
           };
           loop.committed();
@@ -90,7 +90,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         progress = {
           checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
           added: withSkipped(
-            addPage(progress.added, page.records, page.bytes, page.maxCursor, []),
+            addPage(progress.added, page.records, page.bytes, page.maxCursor, {}),
             page.skipped,
           ),
           adoptedPages: progress.adoptedPages,

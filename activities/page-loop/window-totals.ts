@@ -1,6 +1,6 @@
 import type { Source } from '../../config/source.ts';
 import { type CursorValue, cursorValueOf, laterCursor } from '../../contracts/cursor-value.ts';
-import { mergeFieldTypes } from '../../contracts/field-types.ts';
+import { type FieldShape, mergeFieldShapes } from '../../contracts/field-types.ts';
 import { cursorAsInstant } from '../../contracts/watermark.ts';
 import type { WindowTotals } from '../../contracts/window.ts';
 import { getPath } from '../http/json-path.ts';
@@ -13,24 +13,34 @@ export function addPage(
   records: number,
   bytes: number,
   maxCursor: CursorValue | undefined,
-  fields: string[],
+  shape: FieldShape,
 ): WindowTotals {
   const later = laterCursor(totals.maxCursor, maxCursor);
-  const shape = fields.length === 0 ? (totals.fields ?? []) : mergeFieldTypes(totals.fields ?? [], fields);
+  const { fields: _fields, fieldsOverflow: _overflow, ...counts } = totals;
   return {
+    ...counts,
     pages: totals.pages + 1,
     records: totals.records + records,
     bytes: totals.bytes + bytes,
     ...(later === undefined ? {} : { maxCursor: later }),
-    ...(shape.length === 0 ? {} : { fields: shape }),
+    ...(shape.fields === undefined && shape.fieldsOverflow === undefined
+      ? withShapeOf(totals)
+      : mergeFieldShapes(totals, shape)),
   };
 }
 
-/** The `path: types` lines of a page's records, for the window's schema fingerprint. */
-export function shapeOf(records: readonly unknown[]): string[] {
+/** The shape of a page's records (`path: types` lines, capped), for the window's schema fingerprint. */
+export function shapeOf(records: readonly unknown[]): FieldShape {
   const shape = createFieldTypes();
   for (const record of records) shape.add(record);
-  return shape.fields();
+  return shape.shape();
+}
+
+function withShapeOf(totals: WindowTotals): FieldShape {
+  return {
+    ...(totals.fields === undefined || totals.fields.length === 0 ? {} : { fields: totals.fields }),
+    ...(totals.fieldsOverflow ? { fieldsOverflow: totals.fieldsOverflow } : {}),
+  };
 }
 
 export function maxCursorOf(source: Source, records: readonly unknown[]): CursorValue | undefined {

@@ -1,4 +1,5 @@
 import type { CursorValue } from '../../contracts/cursor-value.ts';
+import type { FieldShape } from '../../contracts/field-types.ts';
 import type { Checkpoint } from '../../contracts/window.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
@@ -12,7 +13,7 @@ export interface AdoptedPage {
   records: number;
   bytes: number;
   maxCursor: CursorValue | undefined;
-  fields: string[];
+  shape: FieldShape;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function adoptablePage(
     bytes: stamp.bytes,
     maxCursor: stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue),
     // Rare (a resumed attempt): read the page back for its shape.
-    fields: shapeOf(await decodeJsonLines(await store.getBytes(key))),
+    shape: shapeOf(await decodeJsonLines(await store.getBytes(key))),
   };
 }
 

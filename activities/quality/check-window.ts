@@ -1,6 +1,7 @@
 import type { GlueClient } from '@aws-sdk/client-glue';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
+import { FIELD_PATHS_CAP } from '../../contracts/field-types.ts';
 import type { CheckWindowResult, RegisteredSchema } from '../../contracts/quality.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
@@ -134,6 +135,17 @@ export async function checkWindow(
   }
 
   const schemaFields = gathered ?? fields.fields();
+  if (schemaFields.length >= FIELD_PATHS_CAP) {
+    Context.current().log.warn(
+      'record shape capped: the fingerprint and drift cover the first field paths only',
+      {
+        sourceId: source.id,
+        windowKey,
+        fieldPaths: schemaFields.length,
+        hint: 'records shaped like maps (keys that are ids) have more paths than the cap; the paths after it are left out',
+      },
+    );
+  }
   const drift =
     validRecords > 0 ? await compareWithPrevious(deps, source.id, windowKey, schemaFields) : undefined;
   const registry = source.records.schemaRegistry;
