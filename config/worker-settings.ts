@@ -7,18 +7,33 @@ const flag = z
   .transform((value) => value === 'true' || value === '1');
 
 /**
+ * Envelope encryption of workflow payloads (see codec/): on when TRIBUTARY_KMS_KEY_ID names a KMS
+ * key (id, ARN, alias/name or alias ARN). Payloads written under an earlier key still decode: each
+ * names its own key. A data key from KMS encrypts payloads for a bounded time and count.
+ */
+export const payloadEncryptionSettingsSchema = z.object({
+  TRIBUTARY_KMS_KEY_ID: z.string().min(1).optional(),
+  TRIBUTARY_KMS_DATA_KEY_TTL_SECONDS: z.coerce.number().int().positive().default(300),
+  TRIBUTARY_KMS_DATA_KEY_MAX_PAYLOADS: z.coerce.number().int().positive().default(10_000),
+  AWS_ENDPOINT_URL: z.url().optional(),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+/**
  * Everything a worker or a client reads from its environment. The same variables point it at
  * a local stack (moto, dev server) or at AWS and Temporal Cloud.
  */
-export const connectionSettingsSchema = z.object({
-  TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_API_KEY: z.string().min(1).optional(),
-  TEMPORAL_TLS: flag,
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
-  TRIBUTARY_TASK_QUEUE: z.string().min(1).default('tributary'),
-});
+export const connectionSettingsSchema = z
+  .object({
+    TEMPORAL_ADDRESS: z.string().min(1).default('localhost:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_TLS: flag,
+    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    TRIBUTARY_TASK_QUEUE: z.string().min(1).default('tributary'),
+  })
+  .extend(payloadEncryptionSettingsSchema.shape);
 
 export const storageSettingsSchema = z.object({
   TRIBUTARY_BUCKET: z.string().min(3, 'set TRIBUTARY_BUCKET to the S3 bucket of the raw zone'),
@@ -35,6 +50,7 @@ export const workerSettingsSchema = connectionSettingsSchema.extend(storageSetti
 
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 export type StorageSettings = z.infer<typeof storageSettingsSchema>;
+export type PayloadEncryptionSettings = z.infer<typeof payloadEncryptionSettingsSchema>;
 export type WorkerSettings = z.infer<typeof workerSettingsSchema>;
 
 /** Parses settings from an environment, with one error naming every bad variable. */

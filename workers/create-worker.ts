@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
+import { type PayloadEncryption, workerPayloadCodecs } from '../codec/data-converter.ts';
 import { redactActivityFailures } from './redact-activity-failures.ts';
-import { redactingPayloadCodec } from './redacting-codec.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -14,6 +14,8 @@ export interface TributaryWorkerOptions {
   maxConcurrentActivityTaskExecutions?: number;
   /** A prebuilt bundle (tests build one and share it); otherwise the workflows are bundled here. */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Envelope encryption of payloads (codec/); plain JSON payloads when omitted. */
+  encryption?: PayloadEncryption;
 }
 
 /** The one place a tributary worker is put together, for the worker process and for tests. */
@@ -25,9 +27,10 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     activities: options.activities,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
-    // Secrets never leave the worker: activity errors and every payload pass through redaction.
+    // Secrets never leave the worker: activity errors and every payload pass through redaction
+    // (before encryption, which would hide them from it).
     interceptors: { activity: [redactActivityFailures] },
-    dataConverter: { payloadCodecs: [redactingPayloadCodec] },
+    dataConverter: { payloadCodecs: workerPayloadCodecs(options.encryption) },
     // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
     maxHeartbeatThrottleInterval: '2s',
     shutdownGraceTime: '20s',

@@ -8,6 +8,7 @@ import { createSecretResolver } from '../activities/secrets/secrets.ts';
 import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
 import { createS3Client } from '../activities/storage/s3-client.ts';
 import { createThreadedPageWriter } from '../activities/storage/threaded-page-writer.ts';
+import { clientDataConverter, payloadEncryption } from '../codec/data-converter.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
@@ -38,6 +39,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const draining = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => draining.abort());
   const connection = await NativeConnection.connect(await temporalConnectionOptions(settings));
+  const encryption = payloadEncryption(env);
+  // A missing key or a denied kms:GenerateDataKey stops the worker here, with the key and the
+  // permission named, rather than failing every workflow task it would pick up.
+  if (encryption.kmsKeyId !== undefined) await encryption.dataKeys.forEncryption(encryption.kmsKeyId);
   const s3 = createS3Client(settings);
   // Pages are gzipped on libuv's pool and written from an upload thread, off the event loop that follows the API.
   const uploads = createThreadedPageWriter({
@@ -48,7 +53,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
   const activities = createActivities({
     draining: draining.signal,
     // The schedule bridge signals source workflows over the worker's own connection.
-    client: new Client({ connection, namespace: settings.TEMPORAL_NAMESPACE }),
+    client: new Client({
+      connection,
+      namespace: settings.TEMPORAL_NAMESPACE,
+      dataConverter: clientDataConverter(encryption),
+    }),
     sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
     pipelinesPath: env.TRIBUTARY_PIPELINES ?? 'pipelines',
     glue: new GlueClient(clientConfig),
@@ -74,6 +83,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       taskQueue: settings.TRIBUTARY_TASK_QUEUE,
       activities,
       maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
+      encryption,
     });
     // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
     await worker.run();

@@ -1,3 +1,4 @@
+import { localKmsKeyAlias } from './kms-key.ts';
 import type { StackState } from './stack-state.ts';
 
 /** Environment variables that point the worker, CLI and AWS SDK at the local stack. */
@@ -10,6 +11,8 @@ export function stackEnv(state: Pick<StackState, 'temporal' | 'moto' | 'bucket'>
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
     TRIBUTARY_BUCKET: state.bucket,
+    // Workflow payloads are encrypted under a key on moto, as they would be under one in AWS KMS.
+    TRIBUTARY_KMS_KEY_ID: localKmsKeyAlias,
   };
 }
 

@@ -15,6 +15,7 @@ restarting real S3: nothing goes. A SIGKILL skips the save: what changed since t
 The file is written beside itself and renamed, so a stop cut short leaves the previous state whole.
 """
 
+import copyreg
 import logging
 import os
 import pickle
@@ -22,6 +23,8 @@ import sys
 import time
 from datetime import datetime, timezone
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from moto import backends
 from moto.core import serialize
 
@@ -52,8 +55,24 @@ serialize.parse_to_aware_datetime = _fast_parse_to_aware_datetime
 from moto.server import main  # noqa: E402  (after the patch, which its app reads per request)
 
 # The services tributary talks to: raw pages (S3), credentials (Secrets Manager), transform jobs
-# and the schema registry (Glue).
-PERSISTED_SERVICES = ("s3", "secretsmanager", "glue")
+# and the schema registry (Glue), the key workflow payloads are encrypted under (KMS).
+PERSISTED_SERVICES = ("s3", "secretsmanager", "glue", "kms")
+
+
+# moto gives every KMS key an RSA private key object, which pickle refuses: it is saved as PEM.
+def _load_private_key(pem: bytes):
+    return serialization.load_pem_private_key(pem, None)
+
+
+def _reduce_private_key(key):
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return (_load_private_key, (pem,))
+
+
+for _private_key in (rsa.generate_private_key(65537, 2048), ec.generate_private_key(ec.SECP256R1())):
+    copyreg.pickle(type(_private_key), _reduce_private_key)
 _FORMAT = 1
 
 

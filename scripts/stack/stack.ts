@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ensureKmsKey } from './kms-key.ts';
 import { type MotoServer, motoAnswersWithin, motoStopTimeoutMs, startMotoServer } from './moto-server.ts';
 import { isOurProcess, stopProcess } from './processes.ts';
 import { ensureBucket } from './s3-bucket.ts';
@@ -171,6 +172,7 @@ export async function startStack(options: StackOptions = {}): Promise<StackStart
   try {
     moto = reusedMoto ?? (await startMoto(dataDir, options, previous));
     await ensureBucket(moto.endpoint, localBucket);
+    await ensureKmsKey(moto.endpoint);
   } catch (error) {
     if (!reusedTemporal) await stopProcess(temporal.pid, { group: true });
     throw error;

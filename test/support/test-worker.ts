@@ -14,6 +14,11 @@ import { createActivities } from '../../activities/index.ts';
 import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
+import {
+  clientDataConverter,
+  type PayloadEncryption,
+  payloadEncryption,
+} from '../../codec/data-converter.ts';
 import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
 import type { TestStack } from '../global-setup.ts';
 import { glueClient, motoGlueRunner } from './transform-runners.ts';
@@ -51,6 +56,20 @@ export const awsClientConfig = (stack: TestStack) => ({
 });
 
 /**
+ * Payload encryption under `kmsKeyId` on the test stack's KMS (moto), as the worker and the CLI
+ * set it up from TRIBUTARY_KMS_KEY_ID.
+ */
+export function testEncryption(stack: TestStack, kmsKeyId: string | undefined): PayloadEncryption {
+  return payloadEncryption({
+    ...(kmsKeyId === undefined ? {} : { TRIBUTARY_KMS_KEY_ID: kmsKeyId }),
+    AWS_ENDPOINT_URL: stack.awsEndpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+}
+
+/**
  * A real worker on the test stack with its own task queue and raw prefix, so tests never see each
  * other's workflows or pages.
  */
@@ -61,6 +80,8 @@ export async function startTestWorker(
     sourcesPath?: string;
     pipelinesPath?: string;
     transformRunner?: (s3: S3Client) => TransformRunner;
+    /** Encrypt payloads under this KMS key (worker and client), as TRIBUTARY_KMS_KEY_ID does. */
+    kmsKeyId?: string;
   } = {},
 ) {
   const id = randomUUID().slice(0, 8);
@@ -70,7 +91,12 @@ export async function startTestWorker(
   const s3 = new S3Client(awsClientConfig(stack));
   const store = createRawPageStore(s3, stack.bucket);
   const clientConnection = await Connection.connect({ address: stack.temporalAddress });
-  const client = new Client({ connection: clientConnection, namespace: 'default' });
+  const encryption = options.kmsKeyId === undefined ? undefined : testEncryption(stack, options.kmsKeyId);
+  const client = new Client({
+    connection: clientConnection,
+    namespace: 'default',
+    dataConverter: clientDataConverter(encryption),
+  });
   const activities = createActivities({
     store,
     rawPrefix,
@@ -94,6 +120,7 @@ export async function startTestWorker(
     taskQueue,
     activities,
     workflowBundle: await workflowBundle(),
+    ...(encryption === undefined ? {} : { encryption }),
   });
   const running = worker.run();
   return {
@@ -103,6 +130,7 @@ export async function startTestWorker(
     s3,
     store,
     client,
+    encryption,
     async stop() {
       worker.shutdown();
       await running;
