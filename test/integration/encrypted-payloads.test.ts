@@ -1,14 +1,18 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../client/start-window.ts';
+import { type CodecServer, startCodecServer } from '../../codec/codec-server.ts';
 import { clientDataConverter, type PayloadEncryption } from '../../codec/data-converter.ts';
 import { type Source, sourceSchema } from '../../config/source.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { ensureKmsKey } from '../../scripts/stack/kms-key.ts';
+import { temporalCliPath } from '../../scripts/stack/tools.ts';
 import { startTestWorker, type TestWorker, testEncryption } from '../support/test-worker.ts';
 
 const stack = inject('stack');
@@ -149,5 +153,122 @@ describe('encrypted payloads (KMS envelope encryption)', () => {
     await expect(plainClient.workflow.getHandle(windowWorkflowId('no-key', 'w1')).describe()).rejects.toThrow(
       /not found/i,
     );
+  });
+});
+
+describe('codec server', () => {
+  const token = `codec-token-${randomUUID()}`;
+  const uiOrigin = 'http://127.0.0.1:8233';
+  let server: CodecServer;
+  let workflowId: string;
+  let input: Payload;
+
+  beforeAll(async () => {
+    server = await startCodecServer({
+      codec: testEncryption(stack, undefined).codec,
+      token,
+      allowedOrigins: [uiOrigin],
+      maxBodyBytes: 64 * 1024,
+    });
+    const handle = await startWindow(encrypting.client, {
+      source: source('codec-server-window'),
+      taskQueue: encrypting.taskQueue,
+      windowKey: 'w1',
+      since,
+    });
+    await handle.result();
+    workflowId = handle.workflowId;
+    const started = (await historyOf(plainClient, workflowId)).history.events![0]!
+      .workflowExecutionStartedEventAttributes!;
+    input = started.input!.payloads![0]! as Payload;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const asJson = (payload: Payload) => ({
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([key, value]) => [
+        key,
+        Buffer.from(value!).toString('base64'),
+      ]),
+    ),
+    data: Buffer.from(payload.data!).toString('base64'),
+  });
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-namespace': 'default', ...headers },
+      body,
+    });
+  const decodedInput = async (response: Response) => {
+    const { payloads } = (await response.json()) as { payloads: { data: string }[] };
+    return JSON.parse(Buffer.from(payloads[0]!.data, 'base64').toString()) as { source: Source };
+  };
+
+  it('decodes what the worker encoded, with the token as a bearer header or in the path', async () => {
+    const body = JSON.stringify({ payloads: [asJson(input)] });
+    const withHeader = await post('/decode', body, { authorization: `Bearer ${token}` });
+    expect(withHeader.status).toBe(200);
+    expect((await decodedInput(withHeader)).source.request).toMatchObject({
+      baseUrl: api.url,
+      path: '/cursor',
+    });
+    // The Web UI's codec endpoint (http://host:port/<token>) from an allowed origin.
+    const fromUi = await post(`/${token}/decode`, body, { origin: uiOrigin });
+    expect(fromUi.status).toBe(200);
+    expect(fromUi.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    expect((await decodedInput(fromUi)).source.id).toBe('codec-server-window');
+  });
+
+  it('answers 401 without the token or with a wrong one, and 413 to an oversized body', async () => {
+    const body = JSON.stringify({ payloads: [asJson(input)] });
+    expect((await post('/decode', body)).status).toBe(401);
+    expect((await post('/decode', body, { authorization: 'Bearer not-the-token' })).status).toBe(401);
+    expect((await post('/not-the-token/decode', body)).status).toBe(401);
+    const oversized = JSON.stringify({ payloads: [{ metadata: {}, data: 'A'.repeat(80 * 1024) }] });
+    expect((await post('/decode', oversized, { authorization: `Bearer ${token}` })).status).toBe(413);
+  });
+
+  it('lets the configured UI origin through CORS preflight, and no other', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${server.url}/${token}/decode`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'x-namespace',
+        },
+      });
+    const allowed = await preflight(uiOrigin);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(uiOrigin);
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/X-Namespace/);
+    expect((await preflight('http://evil.example')).status).toBe(403);
+  });
+
+  it('serves `temporal workflow show --codec-endpoint`', async () => {
+    const show = (codec: string[]) =>
+      promisify(execFile)(temporalCliPath(), [
+        'workflow',
+        'show',
+        '--address',
+        stack.temporalAddress,
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+        ...codec,
+      ]);
+    // `--output json` prints payloads in proto JSON: their data base64-encoded.
+    const dataOf = (stdout: string) =>
+      [...stdout.matchAll(/"data": "([A-Za-z0-9+/=]+)"/g)].map((m) =>
+        Buffer.from(m[1]!, 'base64').toString(),
+      );
+    const decoded = await show(['--codec-endpoint', server.url, '--codec-auth', `Bearer ${token}`]);
+    expect(dataOf(decoded.stdout).join('\n')).toContain(api.url);
+    const raw = await show([]);
+    expect(dataOf(raw.stdout).join('\n')).not.toContain(api.url);
+    expect(raw.stdout).toContain(Buffer.from('binary/encrypted').toString('base64'));
   });
 });
