@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import type { DataKeys } from './data-keys.ts';
 
 /** The encoding of an encrypted payload; anything else passes through decode untouched. */
@@ -36,7 +36,7 @@ export function envelopeEncryptionCodec(options: { dataKeys: DataKeys; kmsKeyId?
           const dataKey = await dataKeys.forEncryption(kmsKeyId);
           const iv = randomBytes(ivBytes);
           const cipher = createCipheriv('aes-256-gcm', dataKey.plaintext, iv);
-          const plain = temporal.api.common.v1.Payload.encode(payload).finish();
+          const plain = proto.temporal.api.common.v1.Payload.encode(payload).finish();
           const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
           return {
             metadata: {
@@ -87,5 +87,5 @@ async function decodeOne(payload: Payload, dataKeys: DataKeys): Promise<Payload>
   } catch {
     throw new Error(`an encrypted payload under ${keyId} failed its integrity check: it was altered`);
   }
-  return temporal.api.common.v1.Payload.decode(plain);
+  return proto.temporal.api.common.v1.Payload.decode(plain);
 }
