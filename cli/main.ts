@@ -39,6 +39,10 @@ const commands: Record<string, Command> = {
     load: async () => (await import('./commands/worker.ts')).workerCommand,
     help: 'worker                            run a worker (settings from the environment)',
   },
+  'codec-server': {
+    load: async () => (await import('./commands/codec-server.ts')).codecServerCommand,
+    help: 'codec-server                      decode payloads for the Temporal Web UI and temporal --codec-endpoint',
+  },
   dev: {
     load: async () => (await import('./commands/dev.ts')).devCommand,
     help: 'dev up|down|status|env            the local stack (Temporal dev server + AWS stand-in)',
