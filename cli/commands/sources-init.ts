@@ -14,7 +14,7 @@ import { operatorCommand } from '../operator-command.ts';
 import { defaultSourcesPath } from '../sources-path.ts';
 
 const USAGE =
-  'usage: tributary sources init --from-openapi FILE [--select PATH]... [--out DIR] [--base-url URL] [--list] [--force]';
+  'usage: tributary sources init --from-openapi FILE [--select PATH]... [--param NAME=VALUE]... [--out DIR] [--base-url URL] [--list] [--force]';
 const schemaFile = fileURLToPath(new URL(`../../${SOURCE_SCHEMA_FILE}`, import.meta.url));
 
 /**
@@ -27,6 +27,7 @@ export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
     options: {
       'from-openapi': { type: 'string' },
       select: { type: 'string', multiple: true, default: [] },
+      param: { type: 'string', multiple: true, default: [] },
       out: { type: 'string', default: defaultSourcesPath() },
       'base-url': { type: 'string' },
       list: { type: 'boolean', default: false },
@@ -39,6 +40,8 @@ export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
   const baseUrl = values['base-url'];
   if (baseUrl !== undefined && !URL.canParse(baseUrl))
     throw usageError(`--base-url "${baseUrl}" is not a URL`);
+
+  const params = parseParams(values.param);
 
   const document = await loadOpenApi(specFile);
   const endpoints = findListEndpoints(document);
@@ -55,7 +58,7 @@ export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
   const ids = new Set<string>();
   const scaffolds = selected.map((endpoint) => {
     const id = uniqueId(sourceIdFor(endpoint.path), ids);
-    return scaffoldSource(document, endpoint, { id, ...(baseUrl === undefined ? {} : { baseUrl }) });
+    return scaffoldSource(document, endpoint, { id, params, ...(baseUrl === undefined ? {} : { baseUrl }) });
   });
 
   if (values.list) {
@@ -98,23 +101,55 @@ function selectEndpoint(
   throw usageError(`no path "${path}" in the document; list endpoints: ${list}`);
 }
 
-/** `sources validate` on the files just written. */
+/** `--param workspace_gid=1201` → `{ workspace_gid: '1201' }`: values for path, query and header parameters. */
+function parseParams(given: string[]): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const entry of given) {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw usageError(`--param "${entry}" is not NAME=VALUE (e.g. --param workspace_gid=1201)`);
+    params[entry.slice(0, at)] = entry.slice(at + 1);
+  }
+  return params;
+}
+
+/**
+ * `sources validate` on the files just written. A `{placeholder}` left for a path or query value
+ * nobody gave is expected to fail it until the user fills the TODO; any other problem is a fault.
+ */
 async function validateWritten(files: string[], scaffolds: Scaffold[]): Promise<number> {
-  const problems = [];
-  for (const file of files) problems.push(...(await loadSources(file)).problems);
-  if (problems.length > 0) {
+  const faults = [];
+  const unfilled: string[] = [];
+  for (const [index, file] of files.entries()) {
+    const { placeholders } = scaffolds[index]!;
+    const problems = (await loadSources(file)).problems;
+    const left = problems.filter((problem) => {
+      const name = /placeholder \{([^}]+)\}/.exec(problem.message)?.[1];
+      return name !== undefined && placeholders.includes(name);
+    });
+    faults.push(...problems.filter((problem) => !left.includes(problem)));
+    if (left.length > 0) unfilled.push(`  ${file}: ${placeholders.map((name) => `{${name}}`).join(', ')}`);
+  }
+  if (faults.length > 0) {
     process.stderr.write(
-      `sources validate found ${problems.length} problem(s) in what was written:\n${formatProblems(problems)}\n`,
+      `sources validate found ${faults.length} problem(s) in what was written:\n${formatProblems(faults)}\n`,
     );
     return EXIT.failed;
   }
-  process.stdout.write(`sources validate: ${files.length} source(s) valid\n`);
+  const valid = files.length - unfilled.length;
+  process.stdout.write(
+    `sources validate: ${valid === files.length ? '' : `${valid} of `}${files.length} source(s) valid\n`,
+  );
+  if (unfilled.length > 0) {
+    process.stdout.write(
+      `${unfilled.length} source(s) fail "sources validate" until their TODO placeholders are filled (a value, --param NAME=VALUE, or a parent source):\n${unfilled.join('\n')}\n`,
+    );
+  }
   const todos = scaffolds.reduce((sum, s) => sum + Object.values(s.todos).flat().length, 0);
   if (todos > 0) process.stdout.write(`${todos} TODO comment(s) to resolve before a preview can succeed\n`);
   const env = [...new Set(scaffolds.flatMap((s) => s.env))];
   if (env.length > 0) process.stdout.write(`secrets are read from: ${env.join(', ')}\n`);
   process.stdout.write(
-    `next: check each "guess:" comment, then "tributary sources preview <id> --sources <dir>"\n`,
+    `next: check each "guess:" comment, resolve each "TODO:", then "tributary sources preview <id> --sources <dir>"\n`,
   );
   return EXIT.ok;
 }

@@ -6,12 +6,21 @@ export interface AuthGuess {
   why: string;
   /** Environment variables the source reads its secrets from. */
   env: string[];
+  /** What the user must do for the auth to work (an API key the API expects with a prefix). */
+  todo?: string;
 }
 
 type Candidate = { name: string; scheme: SecuritySchemeObject; scopes: string[] };
 
 /** Which kind of scheme is tried first when an operation accepts several. */
-const PREFERENCE = ['bearer', 'oauth2-client-credentials', 'api-key', 'basic', 'oauth2-token'] as const;
+const PREFERENCE = [
+  'bearer',
+  'oauth2-client-credentials',
+  'api-key',
+  'basic',
+  'http-scheme',
+  'oauth2-token',
+] as const;
 type Kind = (typeof PREFERENCE)[number];
 
 /**
@@ -66,15 +75,24 @@ export function guessAuth(
       };
     case 'api-key': {
       const place = candidate.scheme.in === 'query' ? 'query' : 'header';
+      const name = candidate.scheme.name ?? 'X-Api-Key';
+      const format = documentedFormat(candidate.scheme);
       return {
-        auth: {
-          type: 'api-key',
-          in: place,
-          name: candidate.scheme.name ?? 'X-Api-Key',
-          value: { env: env('API_KEY') },
-        },
-        why: `${from}: API key in the ${place} \`${candidate.scheme.name}\`${others}`,
+        auth: { type: 'api-key', in: place, name, value: { env: env('API_KEY') } },
+        why: `${from}: API key in the ${place} \`${name}\`${format === undefined ? '' : `, documented as \`${name}: ${format.text}\``}${others}`,
         env: [env('API_KEY')],
+        ...(format === undefined ? {} : { todo: prefixTodo(name, format, env('API_KEY')) }),
+      };
+    }
+    case 'http-scheme': {
+      // `Authorization: <Scheme> <credentials>` for an HTTP scheme tributary has no type for.
+      const scheme = candidate.scheme.scheme ?? '';
+      const format = { text: `${scheme} <credentials>`, prefix: `${scheme} ` };
+      return {
+        auth: { type: 'api-key', in: 'header', name: 'Authorization', value: { env: env('API_KEY') } },
+        why: `${from}: HTTP \`${scheme}\` scheme, sent as an \`Authorization\` header${others}`,
+        env: [env('API_KEY')],
+        todo: prefixTodo('Authorization', format, env('API_KEY')),
       };
     }
     case 'basic':
@@ -110,9 +128,44 @@ function kindOf(scheme: SecuritySchemeObject): Kind | undefined {
   const http = scheme.scheme?.toLowerCase();
   if (scheme.type === 'http' && http === 'bearer') return 'bearer';
   if (scheme.type === 'http' && http === 'basic') return 'basic';
+  // Digest needs a challenge round trip: no header written in advance answers it.
+  if (scheme.type === 'http' && http !== undefined && http !== 'digest') return 'http-scheme';
   if (scheme.type === 'apiKey' && (scheme.in === 'header' || scheme.in === 'query')) return 'api-key';
   if (scheme.type === 'oauth2' && scheme.flows?.clientCredentials !== undefined)
     return 'oauth2-client-credentials';
   if (scheme.type === 'oauth2' || scheme.type === 'openIdConnect') return 'oauth2-token';
   return undefined;
+}
+
+interface ValueFormat {
+  /** The documented value, e.g. `Token token=<API_KEY>`. */
+  text: string;
+  /** What comes before the key, e.g. `Token token=`. */
+  prefix: string;
+}
+
+/**
+ * The header value format an API key scheme documents in its description, when the key goes after
+ * a prefix: PagerDuty's "format `Token token=<API_KEY>`", Okta's "`Authorization: SSWS {API Token}`".
+ */
+export function documentedFormat(scheme: SecuritySchemeObject): ValueFormat | undefined {
+  const name = scheme.name ?? '';
+  for (const [, code] of (scheme.description ?? '').matchAll(/`([^`]+)`/g)) {
+    const value = code!.replace(new RegExp(`^\\s*${escapeRegExp(name)}\\s*:\\s*`, 'i'), '').trim();
+    const placeholder = /<[^>]+>|\{[^}]+\}|\[[^\]]+\]/.exec(value);
+    if (placeholder === null || placeholder.index === 0) continue;
+    return { text: value, prefix: value.slice(0, placeholder.index) };
+  }
+  return undefined;
+}
+
+function prefixTodo(header: string, format: ValueFormat, variable: string): string {
+  return (
+    `the API expects \`${header}: ${format.text}\` and an api-key value is sent as it is: ` +
+    `${variable} (or the secret) must hold the whole value, \`${format.prefix}<your key>\``
+  );
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

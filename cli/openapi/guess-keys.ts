@@ -1,85 +1,47 @@
-import type { SourceInput } from '../../config/source.ts';
-import type { ParameterObject, SchemaObject } from './openapi-types.ts';
+import type { SchemaObject } from './openapi-types.ts';
 import { normalizeName, propertiesOf, scalarType } from './schema-shape.ts';
 
-const KEY_FIELDS = ['id', 'key', 'uuid', 'guid'];
-/** Fields that grow with each change first; creation times last (they miss updates). */
-const CURSOR_FIELDS = [
-  'updated_at',
-  'updatedAt',
-  'updated',
-  'modified_at',
-  'modifiedAt',
-  'last_modified',
-  'lastModified',
-  'modified',
-  'created_at',
-  'createdAt',
-  'created',
-];
-const BOUND_PARAMS = [
-  'since',
-  'updatedsince',
-  'updatedafter',
-  'modifiedsince',
-  'modifiedafter',
-  'updatedat',
-  'changedsince',
-];
+/** Names that identify a record, most likely first (Asana's `gid`, Okta's log `uuid`). */
+const KEY_FIELDS = ['id', 'gid', 'uuid', 'guid'];
+/** A description that says a field identifies its record: Twilio's `sid`, "The unique string that ... identifies". */
+const UNIQUE_IDENTIFIER =
+  /\bunique(ly)?\b.*\b(identif\w*|id|key)\b|\bidentif\w* (this|the|each)\b.*\b(resource|record|object)\b/i;
+/** A description that says duplicates can be told apart by the field: Box's `event_id`. */
+const DEDUPLICATES = /\bunique\b|\bduplicates?\b/i;
 
 export interface KeyGuess {
   primaryKey?: string;
   primaryKeyWhy: string;
 }
 
-export function guessPrimaryKey(record: SchemaObject | undefined): KeyGuess {
-  const names = Object.keys(propertiesOf(record));
-  const key = KEY_FIELDS.find((name) => names.includes(name)) ?? names.find((name) => /(_id|Id)$/.test(name));
-  return key === undefined
-    ? { primaryKeyWhy: 'no id-like field in the record schema: set records.primaryKey by hand' }
-    : { primaryKey: key, primaryKeyWhy: `primary key \`${key}\`: the record's id-like field` };
-}
-
-export interface IncrementalGuess {
-  incremental?: NonNullable<SourceInput['incremental']>;
-  why: string;
-}
-
 /**
- * An incremental cursor: a time field of the record and a query parameter that takes a lower bound
- * for it (`since`, `updated_since`, or a Stripe-style `created[gte]`).
+ * The record's identifying field: `id`-like names first, then a field its description calls a
+ * unique identifier, then `key`, then `<resource>_id` (an event's `event_id`) or an `*_id`
+ * described as unique. Another `*_id` names a related record (`account_id`), not this one.
  */
-export function guessIncremental(
-  record: SchemaObject | undefined,
-  parameters: ParameterObject[],
-): IncrementalGuess {
+export function guessPrimaryKey(record: SchemaObject | undefined, resource = ''): KeyGuess {
   const properties = propertiesOf(record);
-  const field = CURSOR_FIELDS.find((name) => properties[name] !== undefined);
-  if (field === undefined) return { why: 'no updated/created time field in the record schema: full refresh' };
-  const query = parameters.filter((p) => p.in === 'query');
-  const rangeParam = query.find(
-    (p) => p.name === field && Object.keys(propertiesOf(p.schema)).includes('gte'),
-  );
-  const boundParam = query.find((p) => BOUND_PARAMS.includes(normalizeName(p.name)));
-  const param = rangeParam === undefined ? boundParam?.name : `${rangeParam.name}[gte]`;
-  const paramSchema = rangeParam === undefined ? boundParam?.schema : propertiesOf(rangeParam.schema).gte;
-  if (param === undefined) {
-    return {
-      why: `records have \`${field}\` but no query parameter takes a lower bound for it: full refresh`,
-    };
-  }
-  const fieldType = scalarType(properties[field]);
-  const format =
-    scalarType(paramSchema) === 'integer' || fieldType === 'integer'
-      ? 'unix'
-      : paramSchema?.format === 'date'
-        ? 'date'
-        : 'iso8601';
-  const createdOnly = field.startsWith('created')
-    ? '; a creation time misses later changes to old records'
-    : '';
-  return {
-    incremental: { cursorField: field, param, ...(format === 'iso8601' ? {} : { format }) },
-    why: `the record's \`${field}\` and the \`${param}\` parameter (${format})${createdOnly}`,
-  };
+  const scalar = Object.entries(properties).filter(([, schema]) => {
+    const type = scalarType(schema);
+    return type === 'string' || type === 'integer' || type === 'number';
+  });
+  const names = scalar.map(([name]) => name);
+  const named = KEY_FIELDS.find((name) => names.includes(name));
+  if (named !== undefined) return found(named, "the record's id-like field");
+  const described = scalar.find(([, schema]) => UNIQUE_IDENTIFIER.test(schema.description ?? ''));
+  if (described !== undefined) return found(described[0], 'its description says it identifies the record');
+  if (names.includes('key')) return found('key', "the record's `key` field");
+  const singular = normalizeName(resource)
+    .replace(/(ies)$/, 'y')
+    .replace(/s$/, '');
+  const idFields = scalar.filter(([name]) => /(_id|Id)$/.test(name));
+  const own = idFields.find(([name]) => singular !== '' && normalizeName(name) === `${singular}id`);
+  if (own !== undefined) return found(own[0], `the \`${resource}\` record's own id`);
+  const unique = idFields.find(([, schema]) => DEDUPLICATES.test(schema.description ?? ''));
+  if (unique !== undefined) return found(unique[0], 'its description says it is unique');
+  return { primaryKeyWhy: 'no identifying field in the record schema: set records.primaryKey by hand' };
+}
+
+function found(key: string, why: string): KeyGuess {
+  return { primaryKey: key, primaryKeyWhy: `primary key \`${key}\`: ${why}` };
 }

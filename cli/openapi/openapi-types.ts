@@ -14,6 +14,8 @@ export interface SchemaObject {
   oneOf?: SchemaObject[];
   default?: unknown;
   example?: unknown;
+  enum?: unknown[];
+  pattern?: string;
   maximum?: number;
 }
 
@@ -21,9 +23,11 @@ export interface ParameterObject {
   name: string;
   in: 'query' | 'header' | 'path' | 'cookie';
   required?: boolean;
+  description?: string;
   style?: string;
   schema?: SchemaObject;
   example?: unknown;
+  examples?: Record<string, { value?: unknown }>;
 }
 
 export interface ResponseObject {
@@ -56,6 +60,8 @@ export interface SecuritySchemeObject {
   name?: string;
   in?: string;
   scheme?: string;
+  bearerFormat?: string;
+  description?: string;
   flows?: { clientCredentials?: OAuthFlow; authorizationCode?: OAuthFlow; implicit?: OAuthFlow };
 }
 

@@ -1,6 +1,8 @@
 import type { SourceInput } from '../../config/source.ts';
+import { fillParameters } from './fill-parameters.ts';
 import { guessAuth } from './guess-auth.ts';
-import { guessIncremental, guessPrimaryKey } from './guess-keys.ts';
+import { guessIncremental } from './guess-incremental.ts';
+import { guessPrimaryKey } from './guess-keys.ts';
 import { guessPagination } from './guess-pagination.ts';
 import type { ListEndpoint } from './list-endpoints.ts';
 import type { OpenApiDocument } from './openapi-types.ts';
@@ -18,12 +20,16 @@ export interface Scaffold {
   todos: Record<Section, string[]>;
   /** Environment variables the source's secrets are read from. */
   env: string[];
+  /** `{placeholders}` left in the path or query for the user to fill: the file fails validation until then. */
+  placeholders: string[];
 }
 
 export interface ScaffoldOptions {
   id: string;
   /** Replaces the spec's first server URL. */
   baseUrl?: string;
+  /** Values the user gave for path, query or header parameters (`--param name=value`). */
+  params?: Readonly<Record<string, string>>;
 }
 
 export function scaffoldSource(
@@ -45,32 +51,30 @@ export function scaffoldSource(
   if (options.baseUrl === undefined) guesses.request.push(server.why);
   if (options.baseUrl === undefined && server.todo !== undefined) todos.request.push(server.todo);
 
-  const key = guessPrimaryKey(endpoint.record);
+  const key = guessPrimaryKey(endpoint.record, lastSegment(endpoint.path));
   const pagination = guessPagination(endpoint, key.primaryKey);
   const incremental = guessIncremental(endpoint.record, endpoint.parameters);
   const auth = guessAuth(document, endpoint.operation, envPrefix(document.info.title), baseUrl);
 
-  const path = fillPathParameters(endpoint, todos.request);
-  const query: Record<string, string | number> = { ...pagination.query };
   const handled = new Set([
-    ...Object.keys(query),
+    ...Object.keys(pagination.query),
     ...paginationParams(pagination.pagination),
-    incremental.incremental?.param,
+    ...(incremental.incremental === undefined ? [] : [incremental.incremental.param]),
   ]);
-  for (const parameter of endpoint.parameters) {
-    if (parameter.in !== 'query' || !parameter.required || handled.has(parameter.name)) continue;
-    const value = exampleOf(parameter.schema?.default ?? parameter.example ?? parameter.schema?.example);
-    query[parameter.name] = value ?? `<${parameter.name}>`;
-    if (value === undefined)
-      todos.request.push(`the required query parameter \`${parameter.name}\` needs a value`);
-  }
+  const filled = fillParameters(endpoint, options.params ?? {}, handled);
+  const query = { ...pagination.query, ...filled.query };
+  const path = filled.path;
+  guesses.request.push(...filled.guesses);
+  todos.request.push(...filled.todos);
   if (Object.keys(pagination.query).length > 0) {
     guesses.request.push(
       `${Object.keys(pagination.query)
         .map((n) => `\`${n}\``)
-        .join(', ')} asks for large pages`,
+        .join(', ')} ${Object.keys(pagination.query).length > 1 ? 'ask' : 'asks'} for large pages`,
     );
   }
+  if (auth.todo !== undefined) todos.auth.push(auth.todo);
+  if (incremental.todo !== undefined) todos.incremental.push(incremental.todo);
 
   guesses.auth.push(
     auth.why +
@@ -87,7 +91,12 @@ export function scaffoldSource(
   const source: SourceInput = {
     id: options.id,
     description: `${endpoint.operation.summary ?? endpoint.operation.operationId ?? 'List'} (GET ${endpoint.path}, ${document.info.title} ${document.info.version})`,
-    request: { baseUrl, path, ...(Object.keys(query).length > 0 ? { query } : {}) },
+    request: {
+      baseUrl,
+      path,
+      ...(Object.keys(query).length > 0 ? { query } : {}),
+      ...(Object.keys(filled.headers).length > 0 ? { headers: filled.headers } : {}),
+    },
     auth: auth.auth,
     pagination: pagination.pagination,
     records: {
@@ -96,7 +105,15 @@ export function scaffoldSource(
     },
     ...(incremental.incremental === undefined ? {} : { incremental: incremental.incremental }),
   };
-  return { id: options.id, endpoint, source, guesses, todos, env: auth.env };
+  return {
+    id: options.id,
+    endpoint,
+    source,
+    guesses,
+    todos,
+    env: auth.env,
+    placeholders: filled.placeholders,
+  };
 }
 
 /** `/repos/{owner}/{repo}/issues` → `repos-issues`; `/rest/api/3/search` → `search`. */
@@ -146,23 +163,15 @@ function serverUrl(document: OpenApiDocument): { url: string; why: string; todo?
   };
 }
 
-function fillPathParameters(endpoint: ListEndpoint, todos: string[]): string {
-  return endpoint.path.replace(/\{([^}]+)\}/g, (whole, name: string) => {
-    const parameter = endpoint.parameters.find((p) => p.in === 'path' && p.name === name);
-    const value = exampleOf(parameter?.example ?? parameter?.schema?.example ?? parameter?.schema?.default);
-    if (value !== undefined) return encodeURIComponent(String(value));
-    // A bare `{name}` would be a placeholder without a parent source to fill it: not a valid source.
-    const stand = name.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
-    todos.push(
-      `replace \`${stand}\` (the path parameter \`${whole}\`) in request.path with a value, or read it from a parent source: ` +
-        `path \`${whole}\` and parent: { source: <id>, fields: { ${name}: <parent field> } }`,
-    );
-    return stand;
-  });
-}
-
-function exampleOf(value: unknown): string | number | undefined {
-  return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+/** `/workspaces/{workspace_gid}/audit_log_events` → `audit_log_events`: the resource a list returns. */
+function lastSegment(path: string): string {
+  return (
+    path
+      .split('/')
+      .filter((segment) => segment !== '' && !segment.startsWith('{'))
+      .at(-1)
+      ?.replace(/\.json$/, '') ?? ''
+  );
 }
 
 function paginationParams(pagination: NonNullable<SourceInput['pagination']>): string[] {

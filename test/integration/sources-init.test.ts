@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { parseSourceFile } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -17,14 +18,19 @@ async function init(spec: string, extra: string[] = []) {
   const run = await runCli(['sources', 'init', '--from-openapi', fixture(spec), '--out', out, ...extra]);
   const texts: Record<string, string> = {};
   const sources: Record<string, Source> = {};
+  /** What each file's YAML holds, valid or not (a file with a `{placeholder}` to fill is not). */
+  const written: Record<string, Record<string, unknown>> = {};
+  const problems: Record<string, string[]> = {};
   for (const name of await readdir(out)) {
     const text = await readFile(join(out, name), 'utf8');
     texts[name] = text;
+    const raw = parse(text) as Record<string, unknown>;
+    written[String(raw.id)] = raw;
     const parsed = parseSourceFile(name, text);
-    expect(parsed.problems).toEqual([]);
-    sources[parsed.sources[0]!.id] = parsed.sources[0]!;
+    problems[String(raw.id)] = parsed.problems.map((problem) => `${problem.fieldPath}: ${problem.message}`);
+    if (parsed.sources[0] !== undefined) sources[parsed.sources[0].id] = parsed.sources[0];
   }
-  return { out, run, texts, sources };
+  return { out, run, texts, sources, written, problems };
 }
 
 function expectSchemaComment(out: string, text: string) {
@@ -55,29 +61,43 @@ describe('tributary sources init --from-openapi', () => {
     expect((await runCli(['sources', 'validate', out])).code).toBe(0);
   });
 
-  it('GitHub: a bare array with a Link header; path parameters are left as TODOs', async () => {
-    const { out, run, texts, sources } = await init('github.json');
+  it('GitHub: a bare array with a Link header; path parameters stay placeholders that fail validate until filled', async () => {
+    const { out, run, texts, sources, written, problems } = await init('github.json');
     expect(run.code).toBe(0);
-    expect(Object.keys(sources).sort()).toEqual(['repos-issues', 'repositories']);
-    expect(sources['repos-issues']).toMatchObject({
+    expect(Object.keys(written).sort()).toEqual(['repos-issues', 'repositories']);
+    expect(Object.keys(sources)).toEqual(['repositories']);
+    expect(written['repos-issues']).toMatchObject({
       request: {
         baseUrl: 'https://api.github.com',
-        path: '/repos/OWNER/REPO/issues',
+        path: '/repos/{owner}/{repo}/issues',
         query: { per_page: 100 },
       },
       auth: { type: 'none' },
       pagination: { type: 'link-header' },
       records: { path: '$', primaryKey: 'id' },
-      incremental: { cursorField: 'updated_at', param: 'since', format: 'iso8601' },
+      incremental: { cursorField: 'updated_at', param: 'since' },
     });
+    expect(problems['repos-issues']).toEqual([
+      expect.stringMatching(/^request\.path: placeholder \{owner\} needs a parent source/),
+      expect.stringMatching(/^request\.path: placeholder \{repo\} needs a parent source/),
+    ]);
     expect(sources.repositories?.incremental).toBeUndefined();
     const text = texts['repos-issues.yaml']!;
     expectSchemaComment(out, text);
     expect(text).toContain(
-      '# TODO: replace `OWNER` (the path parameter `{owner}`) in request.path with a value, or read it from a parent source',
+      '# TODO: request.path keeps the placeholder `{owner}` ("The account owner of the repository. The name is not case sensitive.")',
     );
     expect(text).toContain('# guess: the spec declares no security scheme');
+    expect(run.stdout).toContain('sources validate: 1 of 2 source(s) valid');
+    expect(run.stdout).toContain(`${join(out, 'repos-issues.yaml')}: {owner}, {repo}`);
     expect(run.stdout).toContain('2 TODO comment(s)');
+    expect((await runCli(['sources', 'validate', out])).code).toBe(1);
+
+    const filled = await init('github.json', ['--param', 'owner=octo-org', '--param', 'repo=hello world']);
+    expect(filled.run.code).toBe(0);
+    expect(filled.sources['repos-issues']?.request.path).toBe('/repos/octo-org/hello%20world/issues');
+    expect(filled.run.stdout).toContain('sources validate: 2 source(s) valid');
+    expect((await runCli(['sources', 'validate', filled.out])).code).toBe(0);
   });
 
   it('Jira: startAt/maxResults/total and a nextPage URL, basic auth, a placeholder host', async () => {
@@ -107,6 +127,53 @@ describe('tributary sources init --from-openapi', () => {
     expect(texts['search.yaml']).toContain(
       '# guess: security scheme `basicAuth`: HTTP basic (also accepted: `OAuth2`)',
     );
+  });
+
+  it('PagerDuty: required versioning headers, the documented `Token token=` key format, a cursor and a since bound', async () => {
+    const { run, texts, written } = await init('pagerduty.yaml', ['--select', '/users/{id}/audit/records']);
+    expect(run.code).toBe(0);
+    expect(written['users-audit-records']).toMatchObject({
+      request: {
+        path: '/users/{id}/audit/records',
+        headers: { Accept: 'application/vnd.pagerduty+json;version=2', 'Content-Type': 'application/json' },
+      },
+      auth: { type: 'api-key', in: 'header', name: 'Authorization', value: { env: 'PAGERDUTY_API_KEY' } },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'records', primaryKey: 'id' },
+      incremental: { cursorField: 'execution_time', param: 'since' },
+    });
+    expect(texts['users-audit-records.yaml']).toContain(
+      '# TODO: the API expects `Authorization: Token token=<API_KEY>` and an api-key value is sent as it is: PAGERDUTY_API_KEY (or the secret) must hold the whole value, `Token token=<your key>`',
+    );
+  });
+
+  it('Asana: spec example ids are never written; an opaque next_page.offset token, gid keys, start_at and modified_since bounds', async () => {
+    const { out, run, texts, written, problems } = await init('asana.yaml');
+    expect(run.code).toBe(0);
+    for (const text of Object.values(texts)) {
+      expect(text).not.toMatch(/\b(12345|1331)\b/);
+    }
+    expect(written['workspaces-audit_log_events']).toMatchObject({
+      request: { path: '/workspaces/{workspace_gid}/audit_log_events', query: { limit: 100 } },
+      auth: { type: 'bearer' },
+      pagination: { type: 'cursor', tokenPath: 'next_page.offset', param: 'offset' },
+      records: { path: 'data', primaryKey: 'gid' },
+      incremental: { cursorField: 'created_at', param: 'start_at' },
+    });
+    expect(written.events).toMatchObject({
+      request: { path: '/events', query: { resource: '{resource}' } },
+      pagination: { type: 'cursor', tokenPath: 'sync', param: 'sync', hasMorePath: 'has_more' },
+    });
+    expect(written.tasks).toMatchObject({
+      incremental: { cursorField: 'modified_at', param: 'modified_since' },
+    });
+    expect(problems.events).toEqual([
+      expect.stringMatching(/^request\.query\.resource: placeholder \{resource\}/),
+    ]);
+    const validate = await runCli(['sources', 'validate', out]);
+    expect(validate.code).toBe(1);
+    expect(validate.stderr).toContain('placeholder {workspace_gid}');
+    expect(run.stdout).toContain('sources validate: 1 of 4 source(s) valid');
   });
 
   it('writes only the --select-ed paths, refuses non-list paths and existing files', async () => {
