@@ -53,6 +53,8 @@ export interface SourceStatus {
   paused: boolean;
   pausedReason?: string;
   pausedAt?: string;
+  /** Who paused the source: an operator, or the circuit breaker. */
+  pausedBy?: 'operator' | 'breaker';
   /** Lower bound (ISO-8601) of the next incremental window, before lookback. */
   watermark?: string;
   inFlight: WindowInFlight[];

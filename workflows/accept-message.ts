@@ -13,6 +13,8 @@ interface Message<Schema extends z.ZodType, Result> {
   apply: (request: z.output<Schema>) => Result;
   /** A refused signal cannot answer: it is listed where operators look. */
   onRefusedSignal: (reason: string) => void;
+  /** After a message changed the state: show it where operators look. */
+  published: () => void;
 }
 
 /**
@@ -34,11 +36,14 @@ export function acceptMessage<Schema extends z.ZodType, Result>(message: Message
   setHandler(
     update,
     (raw) => {
+      let result: Result;
       try {
-        return message.apply(accepted(raw));
+        result = message.apply(accepted(raw));
       } catch (error) {
         throw refusal(error);
       }
+      message.published();
+      return result;
     },
     {
       validator: (raw) => {
@@ -60,5 +65,6 @@ export function acceptMessage<Schema extends z.ZodType, Result>(message: Message
       return;
     }
     message.apply(request);
+    message.published();
   });
 }

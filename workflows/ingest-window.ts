@@ -7,15 +7,18 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { definitionInForce } from '../config/definition-in-force.ts';
 import type { BoundaryRef } from '../contracts/boundary.ts';
 import { laterCursor } from '../contracts/cursor-value.ts';
-import { mergeFieldTypes } from '../contracts/field-types.ts';
+import { mergeFieldShapes } from '../contracts/field-types.ts';
 import { isoDurationMs } from '../contracts/iso-duration.ts';
+import { WindowStateAttribute } from '../contracts/search-attributes.ts';
 import { splitRange } from '../contracts/time-range.ts';
 import type {
   BatchInterruption,
@@ -91,9 +94,23 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     ...(children === undefined ? {} : { children }),
   });
   setHandler(progressQuery, () => ({ checkpoint, totals, startedAt, paused, ...childState() }));
+  /** What the UI shows: the window's progress as its current details, and WindowState when paused. */
+  let listedAs: 'running' | 'paused' | undefined;
+  const publish = () => {
+    const state = paused ? 'paused' : 'running';
+    setCurrentDetails(
+      `**${state}**: ${totals.pages} pages, ${totals.records} records written` +
+        (checkpoint.done ? '; all pages read' : `; next page ${checkpoint.pageNo + 1}`),
+    );
+    // Runs from before this attribute replay without upserting it.
+    if (state === listedAs || !patched('window-state-search-attribute')) return;
+    listedAs = state;
+    upsertSearchAttributes([{ key: WindowStateAttribute, value: state }]);
+  };
   setHandler(pauseWindowSignal, () => {
     paused = true;
     batch?.cancel();
+    publish();
   });
   setHandler(resumeWindowSignal, (request) => {
     // Older senders send nothing; a definition for another source is ignored.
@@ -101,7 +118,10 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
     if (fresh !== undefined && fresh !== null && fresh.id === source.id)
       source = definitionInForce(fresh).source;
     paused = false;
+    publish();
   });
+
+  publish();
 
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const runId = workflowInfo().firstExecutionRunId;
@@ -179,6 +199,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
       if (result === undefined) continue;
       checkpoint = result.checkpoint;
       totals = addTotals(totals, result.added);
+      publish();
       await reportProgress(input.windowKey, totals);
       if (!checkpoint.done) await rollOverIfDue(slice);
     }
@@ -261,6 +282,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
       return false;
     paused = true;
     rereadSecrets = true;
+    publish();
     try {
       await getExternalWorkflowHandle(parent.workflowId).signal(windowPausedSignal, {
         windowKey: input.windowKey,
@@ -324,7 +346,6 @@ async function reportProgress(
 
 function addTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
   const maxCursor = laterCursor(a.maxCursor, b.maxCursor);
-  const fields = mergeFieldTypes(a.fields ?? [], b.fields ?? []);
   return {
     pages: a.pages + b.pages,
     records: a.records + b.records,
@@ -333,6 +354,6 @@ function addTotals(a: WindowTotals, b: WindowTotals): WindowTotals {
     ...(a.duplicatesSkipped || b.duplicatesSkipped
       ? { duplicatesSkipped: (a.duplicatesSkipped ?? 0) + (b.duplicatesSkipped ?? 0) }
       : {}),
-    ...(fields.length === 0 ? {} : { fields }),
+    ...mergeFieldShapes(a, b),
   };
 }

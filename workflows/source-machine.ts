@@ -41,6 +41,8 @@ export interface SourceState {
   paused: boolean;
   pausedReason?: string;
   pausedAt?: string;
+  /** Who paused the source: an operator, or the circuit breaker. */
+  pausedBy?: 'operator' | 'breaker';
   watermark?: string;
   /** Sync, parent and re-run windows, in order. */
   queue: QueuedWindow[];
@@ -199,8 +201,9 @@ export class SourceMachine {
     return { outcome: 'queued', window: this.refOf(window) };
   }
 
-  pause(reason: string): PauseAccepted {
+  pause(reason: string, by: 'operator' | 'breaker' = 'operator'): PauseAccepted {
     this.state.paused = true;
+    this.state.pausedBy = by;
     this.state.pausedReason = reason;
     this.state.pausedAt = this.now();
     return { paused: true, reason };
@@ -211,6 +214,7 @@ export class SourceMachine {
     this.take(source);
     this.state.paused = false;
     delete this.state.pausedReason;
+    delete this.state.pausedBy;
     delete this.state.pausedAt;
     this.state.consecutiveFailures = 0;
     const rerun = this.state.rerunOnResume;
@@ -260,7 +264,7 @@ export class SourceMachine {
   windowPaused(windowKey: string, error: string): boolean {
     if (!this.running.has(windowKey)) return false;
     this.state.lastError = error;
-    this.pause(`circuit breaker: the API refused the credentials (${error})`);
+    this.pause(`circuit breaker: the API refused the credentials (${error})`, 'breaker');
     return true;
   }
 
@@ -377,12 +381,13 @@ export class SourceMachine {
     this.state.lastError = failure.message;
     if (this.state.paused) return false;
     if (failure.authFailure) {
-      this.pause(`circuit breaker: the API refused the credentials (${failure.message})`);
+      this.pause(`circuit breaker: the API refused the credentials (${failure.message})`, 'breaker');
       return true;
     }
     if (this.state.consecutiveFailures >= this.source.orchestration.pauseAfterFailures) {
       this.pause(
         `circuit breaker: ${this.state.consecutiveFailures} windows failed in a row; last: ${failure.message}`,
+        'breaker',
       );
       // Under the same key, so its pages land where the failed run wrote them and get a manifest.
       const { requestId: _requestId, ...again } = window;
@@ -390,6 +395,36 @@ export class SourceMachine {
       return true;
     }
     return false;
+  }
+
+  /** What the UI lists the source as (the SourceState search attribute). */
+  health(): 'idle' | 'running' | 'paused' | 'broken' {
+    if (this.state.paused) {
+      const byBreaker =
+        this.state.pausedBy === 'breaker' || this.state.pausedReason?.startsWith('circuit breaker');
+      return byBreaker ? 'broken' : 'paused';
+    }
+    return this.running.size > 0 || this.state.queue.length > 0 || this.state.pendingBackfills!.length > 0
+      ? 'running'
+      : 'idle';
+  }
+
+  /** A few lines for the Temporal UI's current details: state, watermark, windows in flight, last result. */
+  details(atMs: number): string {
+    const status = this.status(atMs);
+    const lines = [`**${this.health()}**${status.pausedReason ? `: ${status.pausedReason}` : ''}`];
+    lines.push(`watermark: ${status.watermark ?? 'none yet'}`);
+    for (const window of status.inFlight) {
+      lines.push(`in flight: ${window.windowKey}, ${window.pages} pages, ${window.records} records`);
+    }
+    if ((status.queuedWindows ?? 0) > 0) lines.push(`queued: ${status.queuedWindows} windows`);
+    const last = status.lastResults[0];
+    if (last !== undefined) {
+      const counts =
+        last.status === 'succeeded' ? `${last.records} records, ${last.pages} pages` : last.error;
+      lines.push(`last result: ${last.status} ${last.windowKey} (${counts})`);
+    }
+    return lines.join('\n\n');
   }
 
   /** The part of the source's rate limit a window may use now (rate-shares.ts): oldest fetching windows first. */

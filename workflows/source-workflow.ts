@@ -8,14 +8,21 @@ import {
   patched,
   proxyActivities,
   type SignalDefinition,
+  setCurrentDetails,
   setHandler,
   startChild,
+  upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { definitionInForce } from '../config/definition-in-force.ts';
 import type { Source } from '../config/source.ts';
 import { rateShareQuery } from '../contracts/rate-share.ts';
-import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
+import {
+  PauseReasonAttribute,
+  SourceIdAttribute,
+  SourceStateAttribute,
+  WindowKindAttribute,
+} from '../contracts/search-attributes.ts';
 import {
   backfillRequestSchema,
   backfillSignal,
@@ -83,6 +90,20 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
   const historyEventLimit = input.historyEventLimit ?? DEFAULT_HISTORY_EVENT_LIMIT;
   const sourceId = () => machine.source.id;
 
+  /** What the UI shows: the current details, and the SourceState and PauseReason search attributes. */
+  let listedAs: string | undefined;
+  const publish = () => {
+    setCurrentDetails(machine.details(Date.now()));
+    const health = machine.health();
+    // Runs from before these attributes replay without upserting them.
+    if (health === listedAs || !patched('source-state-search-attributes')) return;
+    listedAs = health;
+    upsertSearchAttributes([
+      { key: SourceStateAttribute, value: health },
+      { key: PauseReasonAttribute, value: machine.state.pausedReason ?? '' },
+    ]);
+  };
+
   const signalWindows = <Args extends unknown[]>(signal: SignalDefinition<Args>, ...args: Args) => {
     for (const [windowKey, handle] of windows) {
       handle.signal(signal, ...args).catch((error: unknown) => {
@@ -108,6 +129,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     check: (request) => machine.checkSync(request),
     apply: (request) => machine.sync(request),
     onRefusedSignal: refusedSignal('sync'),
+    published: publish,
   });
   acceptMessage({
     update: pauseUpdate,
@@ -115,6 +137,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     schema: pauseRequestSchema,
     apply: (request) => pause(request?.reason ?? 'paused by an operator'),
     onRefusedSignal: refusedSignal('pause'),
+    published: publish,
   });
   acceptMessage({
     update: resumeUpdate,
@@ -132,6 +155,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       return accepted;
     },
     onRefusedSignal: refusedSignal('resume'),
+    published: publish,
   });
   acceptMessage({
     update: backfillUpdate,
@@ -140,6 +164,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     check: (request) => machine.checkBackfill(request),
     apply: (request) => machine.backfill(request),
     onRefusedSignal: refusedSignal('backfill'),
+    published: publish,
   });
   setHandler(parentWindowSignal, (raw) => {
     const parsed = parentWindowRequestSchema.safeParse(raw);
@@ -151,6 +176,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       throw error;
     }
     machine.parentWindow(parsed.data);
+    publish();
   });
 
   // A window whose API refused the credentials paused itself at its page; the source pauses too.
@@ -158,8 +184,12 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     if (!machine.windowPaused(report.windowKey, report.error)) return;
     log.warn('window paused: the API refused the credentials', { sourceId: sourceId(), ...report });
     signalWindows(pauseWindowSignal);
+    publish();
   });
-  setHandler(windowProgressSignal, (progress) => machine.windowProgress(progress));
+  setHandler(windowProgressSignal, (progress) => {
+    machine.windowProgress(progress);
+    setCurrentDetails(machine.details(Date.now()));
+  });
   setHandler(statusQuery, () => machine.status(Date.now()));
   setHandler(rateShareQuery, (windowKey) => machine.rateShare(windowKey));
 
@@ -189,6 +219,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     });
     log.warn('window failed', { sourceId: sourceId(), windowKey: window.windowKey, error: root.message });
     if (paused) signalWindows(pauseWindowSignal);
+    publish();
   };
 
   const launch = async (launched: WindowLaunch) => {
@@ -198,6 +229,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       handle = await startChild(ingestWindow, {
         workflowId: launched.workflowId,
         args: [launched.input],
+        staticSummary: windowSummary(sourceId(), window),
         typedSearchAttributes: new TypedSearchAttributes([
           { key: SourceIdAttribute, value: sourceId() },
           { key: WindowKindAttribute, value: window.kind },
@@ -209,6 +241,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     }
     machine.started(launched);
     windows.set(window.windowKey, handle);
+    publish();
     if (machine.state.paused) handle.signal(pauseWindowSignal).catch(() => undefined);
     handle.result().then(
       async (summary) => {
@@ -217,6 +250,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
         // Still counted as running until its child sources are told, as earlier runs did.
         machine.ended(window.windowKey);
         windows.delete(window.windowKey);
+        publish();
       },
       (error: unknown) => {
         machine.ended(window.windowKey);
@@ -226,6 +260,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     );
   };
 
+  publish();
   const due = () => rollOverDue(historyEventLimit);
   for (;;) {
     await condition(() => machine.nextStartable(due()) !== undefined || (due() && windows.size === 0));
@@ -238,4 +273,11 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     await condition(allHandlersFinished);
     await continueAsNew<typeof sourceWorkflow>({ ...input, source: machine.source, carried: machine.state });
   }
+}
+
+/** The window's one-line summary in the Temporal UI: source, kind and bounds. */
+function windowSummary(sourceId: string, window: QueuedWindow): string {
+  const from = window.since === undefined ? '' : ` from ${window.since}`;
+  const to = window.until === undefined ? '' : ` to ${window.until}`;
+  return `${sourceId}: ${window.kind} window${from}${to}`;
 }

@@ -6,7 +6,13 @@ import { spawnLogged, stopProcess, waitUntilReady } from './processes.ts';
 import { temporalCliPath } from './tools.ts';
 
 /** Search attributes the workflows set, registered when the dev server starts. */
-export const searchAttributes = { SourceId: 'Keyword', WindowKind: 'Keyword' } as const;
+export const searchAttributes = {
+  SourceId: 'Keyword',
+  WindowKind: 'Keyword',
+  SourceState: 'Keyword',
+  PauseReason: 'Text',
+  WindowState: 'Keyword',
+} as const;
 
 export interface TemporalDevServerOptions {
   /** gRPC port; a free one when omitted. */
@@ -19,6 +25,8 @@ export interface TemporalDevServerOptions {
   headless?: boolean;
   /** Server output; a file in the OS temp dir when omitted. */
   logFile?: string;
+  /** The codec server its Web UI decodes payloads through (`--ui-codec-endpoint`). */
+  uiCodecEndpoint?: string;
   /** Let the server outlive this Node process. */
   detached?: boolean;
   /** How long to wait for the server to answer; 60 s by default. */
@@ -64,6 +72,8 @@ export async function startTemporalDevServer(
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort));
+  if (uiPort !== undefined && options.uiCodecEndpoint)
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
   if (options.dbFile) args.push('--db-filename', options.dbFile);
   for (const [name, type] of Object.entries(searchAttributes))
     args.push('--search-attribute', `${name}=${type}`);
