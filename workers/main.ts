@@ -1,7 +1,7 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createActivities } from '../activities/index.ts';
 import { secretRedactor } from '../activities/secrets/secret-redaction.ts';
 import { createSecretResolver } from '../activities/secrets/secrets.ts';
@@ -88,6 +88,12 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
     await worker.run();
   } finally {
+    // How often decoding found its data key cached rather than calling KMS Decrypt.
+    if (encryption.kmsKeyId !== undefined)
+      Runtime.instance().logger.info('payload encryption', {
+        kmsKeyId: encryption.kmsKeyId,
+        ...encryption.dataKeys.stats(),
+      });
     await uploads.close();
     await connection.close();
   }

@@ -6,6 +6,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { Connection } from '@temporalio/client';
+import { codecServerRuns } from './codec-server-process.ts';
 import { stackEnv } from './env.ts';
 import { isPortFree } from './free-port.ts';
 import { isOurProcess, spawnLogged, stopProcess, waitUntilReady } from './processes.ts';
@@ -143,7 +144,7 @@ export async function storeSampleApiSecret(state: StackState): Promise<void> {
   }
 }
 
-/** The worker and the sample API when recorded and running, as `{ name, pid, stop }` for stopStack. */
+/** The worker, the sample API and the codec server when recorded and running, as `{ name, pid, timeoutMs }` for stopStack. */
 export function runningServices(state: StackState) {
   return [
     ...(state.worker && workerRuns(state)
@@ -151,6 +152,15 @@ export function runningServices(state: StackState) {
       : []),
     ...(state.sampleApi && sampleApiRuns(state)
       ? [{ name: `sample API (pid ${state.sampleApi.pid})`, pid: state.sampleApi.pid, timeoutMs: 10_000 }]
+      : []),
+    ...(state.codecServer && codecServerRuns(state)
+      ? [
+          {
+            name: `codec server (pid ${state.codecServer.pid})`,
+            pid: state.codecServer.pid,
+            timeoutMs: 10_000,
+          },
+        ]
       : []),
   ];
 }

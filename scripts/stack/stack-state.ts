@@ -14,6 +14,8 @@ export interface StackState {
     uiUrl: string;
     dbFile: string;
     logFile: string;
+    /** The codec server port its Web UI was given (absent: started by code without a codec server). */
+    codecPort?: number;
   };
   moto: {
     pid: number;
@@ -27,6 +29,8 @@ export interface StackState {
   worker?: { pid: number; logFile: string };
   /** The sample API the example sources point at. */
   sampleApi?: { pid: number; port: number; url: string; logFile: string };
+  /** `tributary codec-server`, which decodes payloads for the Web UI (token in codec-server.token). */
+  codecServer?: { pid: number; port: number; url: string; logFile: string };
   startedAt: string;
   stoppedAt?: string;
 }

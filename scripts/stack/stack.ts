@@ -1,4 +1,11 @@
 import path from 'node:path';
+import { codecServerDefaultPort } from '../../config/codec-server-settings.ts';
+import {
+  codecServerRuns,
+  codecServerToken,
+  startStackCodecServer,
+  uiCodecEndpoint,
+} from './codec-server-process.ts';
 import { ensureKmsKey } from './kms-key.ts';
 import { type MotoServer, motoAnswersWithin, motoStopTimeoutMs, startMotoServer } from './moto-server.ts';
 import { isOurProcess, stopProcess } from './processes.ts';
@@ -61,7 +68,32 @@ async function withServices(
     await stopProcess(recorded.worker.pid, { group: true, timeoutMs: 30_000 });
   const worker = reusedWorker ? recorded.worker! : await startStackWorker(state);
   log(`worker: ${reusedWorker ? 'already running' : 'started'} (pid ${worker.pid}, log ${worker.logFile})`);
-  return { ...state, worker, sampleApi };
+  const codecServer = await withCodecServer(
+    previous?.codecServer ? { ...state, codecServer: previous.codecServer } : state,
+    log,
+  );
+  return { ...state, worker, sampleApi, ...(codecServer === undefined ? {} : { codecServer }) };
+}
+
+/** Reuses or starts the codec server on the port the running dev server gave its Web UI. */
+async function withCodecServer(state: StackState, log: (message: string) => void) {
+  const port = state.temporal.codecPort;
+  if (port === undefined) {
+    log(
+      'codec server: not started (this dev server was started without one: npm run stack:down, then stack:up)',
+    );
+    return undefined;
+  }
+  const recorded = state.codecServer;
+  const reused = recorded !== undefined && recorded.port === port && codecServerRuns(state);
+  if (!reused && recorded && codecServerRuns(state)) await stopProcess(recorded.pid, { group: true });
+  const codecServer = reused ? recorded : await startStackCodecServer(state, port);
+  log(
+    `codec server: ${codecServer.url} (${reused ? 'already running' : 'started'}, pid ${codecServer.pid}); ` +
+      `the Web UI decodes payloads through it; temporal workflow show --codec-endpoint ${codecServer.url} ` +
+      `--codec-auth "Bearer $(cat ${path.join(state.dataDir, 'codec-server.token')})" --workflow-id <id>`,
+  );
+  return codecServer;
 }
 
 // A recorded pid counts as ours only if its command line still names what we started.
@@ -106,9 +138,18 @@ async function startTemporal(dataDir: string, options: StackOptions, previous?: 
     recorded: previous?.temporal.uiPort,
     log,
   });
+  // The Web UI is told where the codec server will listen; the codec server starts with the services.
+  const codecPort = await choosePort({
+    what: 'codec server',
+    envName: 'TRIBUTARY_CODEC_SERVER_PORT',
+    defaultPort: codecServerDefaultPort,
+    recorded: previous?.temporal.codecPort,
+    log,
+  });
   const server: TemporalDevServer = await startTemporalDevServer({
     port,
     uiPort,
+    uiCodecEndpoint: uiCodecEndpoint(codecPort, codecServerToken(dataDir)),
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     logFile: path.join(dataDir, 'temporal.log'),
     detached: true,
@@ -121,6 +162,7 @@ async function startTemporal(dataDir: string, options: StackOptions, previous?: 
     uiUrl: server.uiUrl ?? `http://127.0.0.1:${uiPort}`,
     dbFile: path.join(dataDir, 'temporal.sqlite'),
     logFile: server.logFile,
+    codecPort,
   };
 }
 
