@@ -15,7 +15,7 @@ import { type Scaffold, scaffoldSource, sourceIdFor } from '../../cli/openapi/sc
  */
 
 /** The total measured when the guesses were last improved (out of the scored fields below). */
-const ACCURACY_FLOOR = 87;
+const ACCURACY_FLOOR = 114;
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/openapi/${name}`, import.meta.url));
 
@@ -30,7 +30,8 @@ type Expected = {
   incremental: { param: string; cursorField: string[]; format?: string } | null;
   why?: Record<string, string>;
 };
-type Fixture = { file: string; endpoints: Record<string, Expected> };
+/** heldOut: added after the guesses were improved, and scored without changing them for it. */
+type Fixture = { file: string; heldOut?: boolean; endpoints: Record<string, Expected> };
 
 const FIELDS = [
   'pathParams',
@@ -172,6 +173,7 @@ describe('OpenAPI scaffold accuracy on real public descriptions', () => {
     ) as Record<Field, Record<Score, number>>;
     let points = 0;
     let scored = 0;
+    const heldOut = { points: 0, scored: 0 };
     for (const fixture of expected.fixtures) {
       const { scaffolds } = await scaffoldsOf(fixture.file);
       for (const [path, want] of Object.entries(fixture.endpoints)) {
@@ -183,6 +185,10 @@ describe('OpenAPI scaffold accuracy on real public descriptions', () => {
           totals[field][result] += 1;
           points += POINTS[result];
           scored += 1;
+          if (fixture.heldOut) {
+            heldOut.points += POINTS[result];
+            heldOut.scored += 1;
+          }
           return result;
         });
         rows.push(`| ${fixture.file.replace(/\.\w+$/, '')} \`${path}\` | ${cells.join(' | ')} |`);
@@ -193,7 +199,9 @@ describe('OpenAPI scaffold accuracy on real public descriptions', () => {
       (field) => `${totals[field].right}/${totals[field].partly}/${totals[field].wrong}`,
     );
     const table = [header, ...rows, `| right/partly/wrong | ${summary.join(' | ')} |`].join('\n');
-    process.stdout.write(`\n${table}\n\nscore ${points} of ${scored} (right 1, partly 0.5)\n`);
+    process.stdout.write(
+      `\n${table}\n\nscore ${points} of ${scored} (right 1, partly 0.5); held-out fixtures alone ${heldOut.points} of ${heldOut.scored}\n`,
+    );
     expect(points).toBeGreaterThanOrEqual(ACCURACY_FLOOR);
   });
 
