@@ -209,9 +209,14 @@ function pick<T>(items: T[], nameOf: (item: T) => string, names: string[]): T | 
   return undefined;
 }
 
+/** The documented maximum, else the larger of 100 and the documented default (Okta's member list defaults to 1000). */
 function pageSizeOf(parameter: ParameterObject): number {
   const max = parameter.schema?.maximum;
-  return typeof max === 'number' && max > 0 ? Math.min(max, 1000) : DEFAULT_PAGE_SIZE;
+  if (typeof max === 'number' && max > 0) return Math.min(max, 1000);
+  const standard = parameter.schema?.default;
+  return typeof standard === 'number' && standard > DEFAULT_PAGE_SIZE
+    ? Math.min(standard, 1000)
+    : DEFAULT_PAGE_SIZE;
 }
 
 function isNumeric(schema: SchemaObject | undefined): boolean {

@@ -116,16 +116,19 @@ export function scaffoldSource(
   };
 }
 
-/** `/repos/{owner}/{repo}/issues` → `repos-issues`; `/rest/api/3/search` → `search`. */
+/** `/repos/{owner}/{repo}/issues` → `repos-issues`; `/rest/api/3/search` → `search`; `/2010-04-01/Accounts/{AccountSid}/Calls.json` → `accounts-calls`. */
 export function sourceIdFor(path: string): string {
   const words = path
     .split('/')
     .filter(
       (segment) =>
-        segment !== '' && !segment.startsWith('{') && !/^(api|rest|v\d+(\.\d+)?|\d+)$/i.test(segment),
+        segment !== '' &&
+        !segment.startsWith('{') &&
+        !/^(api|rest|v\d+(\.\d+)?|\d+|\d{4}-\d{2}-\d{2})$/i.test(segment),
     )
     .map((segment) =>
       segment
+        .replace(/\.(json|xml)$/i, '')
         .toLowerCase()
         .replace(/[^a-z0-9_-]+/g, '-')
         .replace(/^-+|-+$/g, ''),
@@ -154,12 +157,16 @@ function serverUrl(document: OpenApiDocument): { url: string; why: string; todo?
     };
   }
   const placeholder = /your-domain|example\.com|\{/.test(url);
+  const variables = [...server.url.matchAll(/\{([^}]+)\}/g)].map((match) => `{${match[1]}}`);
+  const todo = placeholder
+    ? "request.baseUrl is a placeholder from the spec: put your instance's URL"
+    : variables.length > 0
+      ? `request.baseUrl fills the spec's server variable(s) ${variables.join(', ')} with the documented default: put your instance's URL (or give --base-url)`
+      : undefined;
   return {
     url: url.replace(/\{[^}]+\}/g, 'x'),
     why: `base URL from the spec's first server \`${server.url}\``,
-    ...(placeholder
-      ? { todo: "request.baseUrl is a placeholder from the spec: put your instance's URL" }
-      : {}),
+    ...(todo === undefined ? {} : { todo }),
   };
 }
 
