@@ -75,6 +75,12 @@ export function guessIncremental(
         : {}),
     };
   }
+  const unmatched = bounds[0];
+  if (unmatched !== undefined) {
+    return {
+      why: `\`${unmatched.param}\` takes a lower bound, but no top-level time field of the record matches it: full refresh (set incremental by hand if the time is nested)`,
+    };
+  }
   const timeField = CURSOR_FIELDS.find((name) => properties[name] !== undefined);
   return {
     why:
