@@ -106,12 +106,13 @@ function lowerBounds(parameter: ParameterObject, properties: Record<string, Sche
     const stem = normalized === 'since' ? undefined : normalized.replace(/since$/, '');
     return [{ ...base, ...(stem === undefined ? {} : { stem }), rank: stem === undefined ? 2 : 0 }];
   }
-  if (TYPED_BOUNDS.includes(normalized)) return hasTimeFormat(schema) ? [{ ...base, rank: 3 }] : [];
+  if (TYPED_BOUNDS.includes(normalized))
+    return isTimeBound(schema, description) ? [{ ...base, rank: 3 }] : [];
   const suffixed = /^(.+?)_?(since|Since|after|After)$/.exec(name);
   if (suffixed !== null) {
     const stem = suffixed[1]!;
     const isAfter = /after$/i.test(name);
-    if (isAfter && !hasTimeFormat(schema)) return [];
+    if (isAfter && !isTimeBound(schema, description)) return [];
     return stemmed(base, stem, properties);
   }
   return [];
@@ -176,6 +177,16 @@ function matchingField(stem: string, properties: Record<string, SchemaObject>): 
 /** A string documented as a date or time (`date-time`, `date`, Okta's "ISO 8601 compliant timestamp"). */
 function hasTimeFormat(schema: SchemaObject | undefined): boolean {
   return /date|time|iso ?8601/i.test(schema?.format ?? '');
+}
+
+/**
+ * A parameter that takes a time: a time format, or a number described as a unix time (SendGrid's
+ * `start_time`); Jira's integer `startAt` is a page offset.
+ */
+function isTimeBound(schema: SchemaObject | undefined, description: string): boolean {
+  const type = scalarType(schema);
+  const numeric = type === 'integer' || type === 'number';
+  return hasTimeFormat(schema) || (numeric && /\bunix\b|\bepoch\b|\btimestamp\b/i.test(description));
 }
 
 /** A record field that holds a time: a time format, or an integer (Stripe's unix `created`). */

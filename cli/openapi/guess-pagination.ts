@@ -108,7 +108,13 @@ export function guessPagination(endpoint: ListEndpoint, primaryKey: string | und
     (a, b) => CURSOR_PARAMS.indexOf(normalizeName(a.name)) - CURSOR_PARAMS.indexOf(normalizeName(b.name)),
   );
   for (const cursorParam of cursorParams) {
-    const token = tokenFieldFor(cursorParam, fields) ?? field(CURSOR_FIELDS, 'string');
+    const token =
+      tokenFieldFor(cursorParam, fields) ??
+      pick(
+        fields.filter((f) => typeMatches(f.schema, 'string') && !isUrl(f.schema)),
+        (f) => f.name,
+        CURSOR_FIELDS,
+      );
     if (token === undefined) continue;
     const switchOn = query.find(
       (p) =>
@@ -217,6 +223,11 @@ function pageSizeOf(parameter: ParameterObject): number {
   return typeof standard === 'number' && standard > DEFAULT_PAGE_SIZE
     ? Math.min(standard, 1000)
     : DEFAULT_PAGE_SIZE;
+}
+
+/** A `next` that is a URL (format `uri`, or described as one) is a next-page URL, not a token. */
+function isUrl(schema: SchemaObject): boolean {
+  return /^ur[il]/i.test(schema.format ?? '') || /\bURL\b|\bURI\b/.test(schema.description ?? '');
 }
 
 function isNumeric(schema: SchemaObject | undefined): boolean {

@@ -43,6 +43,7 @@ const PAGE_FIELDS = [
   'pagination',
   'links',
   'meta',
+  'metadata',
   'islast',
 ];
 
@@ -51,6 +52,7 @@ const RECORD_ARRAY_NAMES = [
   'data',
   'items',
   'results',
+  'result',
   'values',
   'records',
   'entries',

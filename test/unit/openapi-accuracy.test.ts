@@ -15,7 +15,7 @@ import { type Scaffold, scaffoldSource, sourceIdFor } from '../../cli/openapi/sc
  */
 
 /** The total measured when the guesses were last improved (out of the scored fields below). */
-const ACCURACY_FLOOR = 114;
+const ACCURACY_FLOOR = 134;
 
 const fixturePath = (name: string) => fileURLToPath(new URL(`../fixtures/openapi/${name}`, import.meta.url));
 
@@ -31,7 +31,7 @@ type Expected = {
   why?: Record<string, string>;
 };
 /** heldOut: added after the guesses were improved, and scored without changing them for it. */
-type Fixture = { file: string; heldOut?: boolean; endpoints: Record<string, Expected> };
+type Fixture = { file: string; heldOut?: boolean; note?: string; endpoints: Record<string, Expected> };
 
 const FIELDS = [
   'pathParams',
@@ -93,6 +93,11 @@ function examplesOf(endpoint: ListEndpoint): Array<{ name: string; in: string; e
       return { name: parameter.name, in: parameter.in, examples };
     })
     .filter((parameter) => parameter.examples.length > 0);
+}
+
+function applies(field: Field, want: Expected): Score | undefined {
+  const optional = { pathParams: want.pathParams, requiredQuery: want.requiredQuery, headers: want.headers };
+  return field in optional && optional[field as keyof typeof optional] === undefined ? undefined : 'wrong';
 }
 
 function score(field: Field, want: Expected, scaffold: Scaffold): Score | undefined {
@@ -177,10 +182,10 @@ describe('OpenAPI scaffold accuracy on real public descriptions', () => {
     for (const fixture of expected.fixtures) {
       const { scaffolds } = await scaffoldsOf(fixture.file);
       for (const [path, want] of Object.entries(fixture.endpoints)) {
+        // An endpoint not recognised as a list gets no source: every field it has scores wrong.
         const scaffold = scaffolds.get(path);
-        expect(scaffold, `${fixture.file} ${path} is found as a list endpoint`).toBeDefined();
         const cells = FIELDS.map((field) => {
-          const result = score(field, want, scaffold!);
+          const result = scaffold === undefined ? applies(field, want) : score(field, want, scaffold);
           if (result === undefined) return '-';
           totals[field][result] += 1;
           points += POINTS[result];
@@ -191,7 +196,8 @@ describe('OpenAPI scaffold accuracy on real public descriptions', () => {
           }
           return result;
         });
-        rows.push(`| ${fixture.file.replace(/\.\w+$/, '')} \`${path}\` | ${cells.join(' | ')} |`);
+        const name = `${fixture.file.replace(/\.\w+$/, '')} \`${path}\`${scaffold === undefined ? ' (not found as a list)' : ''}`;
+        rows.push(`| ${name} | ${cells.join(' | ')} |`);
       }
     }
     const header = `| endpoint | ${FIELDS.join(' | ')} |\n|${' --- |'.repeat(FIELDS.length + 1)}`;
