@@ -14,6 +14,7 @@ import { planParents } from './children/plan-parents.ts';
 import { type SignalChildrenInput, signalChildren } from './children/signal-children.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import { type FetchPagesDeps, fetchPages } from './page-loop/fetch-pages.ts';
+import { windowShare } from './page-loop/window-share.ts';
 import { loadPipelineDefinition } from './pipeline/load-pipeline-definition.ts';
 import { type CheckWindowInput, checkWindow } from './quality/check-window.ts';
 import { type SignalSourceSyncInput, signalSourceSync } from './schedules/signal-source-sync.ts';
@@ -63,15 +64,27 @@ export function createActivities(deps: ActivityDeps) {
     pageFetcherFor,
     ...(deps.draining ? { draining: deps.draining } : {}),
   };
+  /** Runs a batch with page fetchers within the window's share of its source's rate limit. */
+  const withinShare = async <T>(
+    input: FetchPagesInput | FetchChildPagesInput,
+    run: (deps: FetchPagesDeps) => Promise<T>,
+  ): Promise<T> => {
+    const share = windowShare(deps.client, input, pageFetcherFor);
+    try {
+      return await run({ ...fetchDeps, pageFetcherFor: share.pageFetcherFor });
+    } finally {
+      share.stop();
+    }
+  };
   return {
     fetchPages: (input: FetchPagesInput) =>
       forgettingRefusedSecrets(deps.secrets, input.source, input.rereadSecrets, () =>
-        fetchPages(fetchDeps, input),
+        withinShare(input, (batchDeps) => fetchPages(batchDeps, input)),
       ),
     planParents: (input: PlanParentsInput) => planParents(deps, input),
     fetchChildPages: (input: FetchChildPagesInput) =>
       forgettingRefusedSecrets(deps.secrets, input.source, input.rereadSecrets, () =>
-        fetchChildPages(fetchDeps, input),
+        withinShare(input, (batchDeps) => fetchChildPages(batchDeps, input)),
       ),
     writeManifest: (input: WriteManifestInput) => writeManifest(deps, input),
     recordBoundary: (input: RecordBoundaryInput) => recordBoundary(deps, input),

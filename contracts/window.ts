@@ -36,6 +36,7 @@ export interface WindowTotals {
 export interface FetchPagesInput {
   source: Source;
   windowKey: string;
+  rateShare?: RateShareFrom;
   /** ISO-8601 lower bound (inclusive) of an incremental window or backfill chunk. */
   since?: string;
   /** ISO-8601 upper bound (exclusive) of a backfill chunk; records at or after it are left out. */
@@ -108,9 +109,21 @@ export interface PlanParentsInput {
   runId: string;
 }
 
+/**
+ * A window run by its source's workflow takes a share of the source's rate limit from it
+ * (rateShare query), so the limit holds across windows and worker processes.
+ */
+export interface RateShareFrom {
+  /** The source workflow that hands out the shares. */
+  sourceWorkflowId: string;
+  /** The window's first batch waits until the other windows have made room for it. */
+  firstBatch: boolean;
+}
+
 export interface FetchChildPagesInput {
   source: Source;
   windowKey: string;
+  rateShare?: RateShareFrom;
   since?: string;
   until?: string;
   plan: ParentPlan;

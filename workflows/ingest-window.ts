@@ -19,6 +19,7 @@ import { laterCursor } from '../contracts/cursor-value.ts';
 import { mergeFieldShapes } from '../contracts/field-types.ts';
 import { isoDurationMs } from '../contracts/iso-duration.ts';
 import { WindowStateAttribute } from '../contracts/search-attributes.ts';
+import { sourceWorkflowId } from '../contracts/source-messages.ts';
 import { splitRange } from '../contracts/time-range.ts';
 import type {
   BatchInterruption,
@@ -26,6 +27,7 @@ import type {
   ChildCheckpoint,
   FetchChildPagesResult,
   ParentPlan,
+  RateShareFrom,
   WindowSummary,
   WindowTotals,
 } from '../contracts/window.ts';
@@ -85,6 +87,7 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   let paused = input.paused === true;
   /** Set when the API refused the credentials: the next batch reads the secrets again, not from a cache. */
   let rereadSecrets = false;
+  let sharedBefore = false;
   let batch: CancellationScope | undefined;
   let plan = input.carried?.plan;
   let children = input.carried?.children;
@@ -244,8 +247,21 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   }
 
   /** What the last batch leaves the next: the wait its fault asked for, and secrets to read again. */
-  function nextBatch(): { waitMs?: number; rereadSecrets?: boolean } {
-    return { ...(waitMs > 0 ? { waitMs } : {}), ...(rereadSecrets ? { rereadSecrets } : {}) };
+  function nextBatch(): { waitMs?: number; rereadSecrets?: boolean; rateShare?: RateShareFrom } {
+    return {
+      ...(waitMs > 0 ? { waitMs } : {}),
+      ...(rereadSecrets ? { rereadSecrets } : {}),
+      ...shareOfSourceLimit(),
+    };
+  }
+
+  /** A window its source's workflow runs takes its share of the source's rate limit from it. */
+  function shareOfSourceLimit(): { rateShare?: RateShareFrom } {
+    const parent = workflowInfo().parent;
+    if (parent?.workflowId !== sourceWorkflowId(source.id)) return {};
+    const firstBatch = !sharedBefore && totals.pages === 0;
+    sharedBefore = true;
+    return { rateShare: { sourceWorkflowId: parent.workflowId, firstBatch } };
   }
 
   /** One activity of pages, once the window is not paused; undefined when a pause cancelled it. */

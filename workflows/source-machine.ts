@@ -301,7 +301,10 @@ export class SourceMachine {
     return this.nextBackfillChunk();
   }
 
-  /** Takes a window off the queue (or its chunk off its backfill) with its bounds set. */
+  /**
+   * Takes a window off the queue (or its chunk off its backfill) with its bounds set. It counts as
+   * running from here, while its child workflow starts: a message in between sees it.
+   */
   launch(window: QueuedWindow): WindowLaunch {
     this.state.queue = this.state.queue.filter((queued) => queued !== window);
     this.advanceBackfills(window);
@@ -316,9 +319,18 @@ export class SourceMachine {
       ...(since === undefined ? {} : { since }),
       ...(until === undefined ? {} : { until }),
     };
+    const workflowId = windowWorkflowId(this.source.id, window.windowKey);
+    this.running.set(window.windowKey, {
+      window: started,
+      workflowId,
+      startedAt: this.now(),
+      pages: 0,
+      records: 0,
+      fetching: true,
+    });
     return {
       window: started,
-      workflowId: windowWorkflowId(this.source.id, window.windowKey),
+      workflowId,
       input: {
         source: this.source,
         windowKey: window.windowKey,
@@ -328,17 +340,6 @@ export class SourceMachine {
         ...(incremental && this.state.boundary !== undefined ? { boundary: this.state.boundary } : {}),
       },
     };
-  }
-
-  started(launch: WindowLaunch): void {
-    this.running.set(launch.window.windowKey, {
-      window: launch.window,
-      workflowId: launch.workflowId,
-      startedAt: this.now(),
-      pages: 0,
-      records: 0,
-      fetching: true,
-    });
   }
 
   /** The window's child workflow is done with (after `succeeded`, once child sources are told). */

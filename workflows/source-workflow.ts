@@ -239,7 +239,6 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       windowFailed(window, error);
       return;
     }
-    machine.started(launched);
     windows.set(window.windowKey, handle);
     publish();
     if (machine.state.paused) handle.signal(pauseWindowSignal).catch(() => undefined);

@@ -1,4 +1,3 @@
-import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 
 /**

@@ -18,7 +18,7 @@ import {
   paginationStrategy,
 } from './pagination/index.ts';
 import { placeValue } from './pagination/placement.ts';
-import { rateLimiterFor } from './rate-limiter.ts';
+import { type RateLimiter, rateLimiterFor } from './rate-limiter.ts';
 import { redactUrl, redactUrlsInText } from './redact-url.ts';
 import { failedCheck } from './response-checks.ts';
 
@@ -47,6 +47,8 @@ export interface PageFetcher {
     upperBound?: string,
     placeholders?: Readonly<Record<string, unknown>>,
   ): Promise<FetchedPage>;
+  /** The same fetcher within another limiter (a window's share of its source's limit), keeping connections and tokens. */
+  limitedBy(limiter: RateLimiter): PageFetcher;
 }
 
 export interface PageFetcherDeps {
@@ -59,7 +61,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
   const { request: config } = source;
   const strategy = strategyOf(source);
   const auth = createAuth(source.id, source.auth, { ...deps, timeoutMs: config.timeoutMs });
-  const limiter = rateLimiterFor(source.id, source.rateLimit);
+  const processLimiter = rateLimiterFor(source.id, source.rateLimit);
   const client: KyInstance = ky.create({
     timeout: config.timeoutMs,
     // Temporal retries the activity; the one retry allowed here is the OAuth2 token refresh
@@ -96,7 +98,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
   const pathChecks = source.checks.filter((check) => check.path !== undefined);
   const countChecks = source.checks.filter((check) => check.minRecords !== undefined);
 
-  return {
+  const fetcherWithin = (limiter: RateLimiter): PageFetcher => ({
+    limitedBy: fetcherWithin,
     async fetchPage(token, lowerBound, upperBound, placeholders = {}) {
       const request = strategy.apply(firstRequest(lowerBound, upperBound, placeholders), token);
       const context: FailureContext = {
@@ -164,7 +167,8 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         release();
       }
     },
-  };
+  });
+  return fetcherWithin(processLimiter);
 }
 
 /** A pagination config that can never stop is a config error: no retry will fix it. */

@@ -18,6 +18,12 @@ export interface FollowRateShareOptions {
   graceMs?: number;
   /** Failed asks in a row before the fallback share is used (default 3). */
   failuresBeforeFallback?: number;
+  /**
+   * A larger share is used only after this long (default 1.1 s, a little more than the limiter's
+   * one-second window): the window that gave it up may have spent its share within the last second.
+   * A smaller share is used at once.
+   */
+  raiseAfterMs?: number;
 }
 
 /**
@@ -29,6 +35,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
   const intervalMs = options.intervalMs ?? 1_000;
   const graceMs = options.graceMs ?? 1_500;
   const failuresBeforeFallback = options.failuresBeforeFallback ?? 3;
+  const raiseAfterMs = options.raiseAfterMs ?? 1_100;
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;
@@ -36,9 +43,33 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
   let failures = 0;
   let timer: NodeJS.Timeout | undefined;
   let latest: RateShare | undefined;
+  /** The share the limiter has now, and a raise waiting for its time. */
+  let inForce = { requestsPerSecond: 0, maxConcurrent: 0 };
+  let raise: NodeJS.Timeout | undefined;
 
   const apply = (share: Pick<RateShare, 'requestsPerSecond' | 'maxConcurrent'>) => {
-    limiter.setLimit({ requestsPerSecond: share.requestsPerSecond, maxConcurrent: share.maxConcurrent });
+    inForce = { requestsPerSecond: share.requestsPerSecond, maxConcurrent: share.maxConcurrent };
+    limiter.setLimit(inForce);
+  };
+  const follow = (share: RateShare) => {
+    const larger =
+      share.requestsPerSecond > inForce.requestsPerSecond || share.maxConcurrent > inForce.maxConcurrent;
+    if (!larger) {
+      if (raise !== undefined) clearTimeout(raise);
+      raise = undefined;
+      if (
+        share.requestsPerSecond !== inForce.requestsPerSecond ||
+        share.maxConcurrent !== inForce.maxConcurrent
+      )
+        apply(share);
+      return;
+    }
+    if (raise !== undefined) return;
+    raise = setTimeout(() => {
+      raise = undefined;
+      // The latest answer, which may be smaller again by now.
+      if (!stopped && latest !== undefined) apply(latest);
+    }, raiseAfterMs);
   };
   const fallback = (): RateShare => ({
     requestsPerSecond: options.limit.requestsPerSecond / options.mostWindows,
@@ -65,7 +96,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
     if (share !== undefined) {
       latest = share;
       if (live) {
-        apply(share);
+        follow(share);
       } else if (!heard) {
         // The first share waits until every other window has heard of this one.
         heard = true;
@@ -77,7 +108,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
     }
     schedule(intervalMs);
   };
-  apply({ requestsPerSecond: 0, maxConcurrent: 0 });
+  limiter.setLimit(inForce);
   void poll();
   return {
     /** The last share heard of, for logs and heartbeats. */
@@ -85,6 +116,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
     stop() {
       stopped = true;
       if (timer !== undefined) clearTimeout(timer);
+      if (raise !== undefined) clearTimeout(raise);
     },
   };
 }

@@ -33,6 +33,7 @@ describe('followRateShare', () => {
       mostWindows: 3,
       intervalMs: 20,
       graceMs: 150,
+      raiseAfterMs: 20,
     });
     try {
       await until(() => limits.some((l) => l.requestsPerSecond === 8), 5_000, 'the third share');
@@ -40,6 +41,32 @@ describe('followRateShare', () => {
       const firstGrant = limits.find((l) => l.requestsPerSecond > 0)!;
       expect(firstGrant.at).toBeGreaterThanOrEqual(145);
       expect(limits.map((l) => l.requestsPerSecond)).not.toContain(20);
+    } finally {
+      follow.stop();
+    }
+  });
+
+  it('takes a smaller share at once and a larger one only after the raise delay', async () => {
+    const { limiter, limits } = recordingLimiter();
+    let answer = share(10);
+    const follow = followRateShare(limiter, {
+      ask: async () => answer,
+      limit: { requestsPerSecond: 20, maxConcurrent: 4 },
+      mostWindows: 3,
+      intervalMs: 10,
+      graceMs: 0,
+      raiseAfterMs: 200,
+    });
+    try {
+      await until(() => limits.at(-1)?.requestsPerSecond === 10, 2_000, 'the first share');
+      answer = share(4);
+      const askedSmaller = performance.now();
+      await until(() => limits.at(-1)?.requestsPerSecond === 4, 2_000, 'the smaller share');
+      expect(performance.now() - askedSmaller).toBeLessThan(150);
+      answer = share(8);
+      const askedLarger = limits.at(-1)!.at;
+      await until(() => limits.at(-1)?.requestsPerSecond === 8, 2_000, 'the larger share');
+      expect(limits.at(-1)!.at - askedLarger).toBeGreaterThanOrEqual(195);
     } finally {
       follow.stop();
     }

@@ -48,9 +48,7 @@ const backfill = (request: BackfillRequest) => backfillRequestSchema.parse(reque
 function startNext(machine: SourceMachine): QueuedWindow | undefined {
   const next = machine.nextStartable(false);
   if (next === undefined) return undefined;
-  const launch = machine.launch(next);
-  machine.started(launch);
-  return launch.window;
+  return machine.launch(next).window;
 }
 
 function fail(machine: SourceMachine, window: QueuedWindow, message = 'HTTP 500', authFailure = false) {
@@ -287,6 +285,14 @@ describe('SourceMachine: backfills', () => {
       'backfill-20260103T000000Z-20260104T000000Z',
       'backfill-20260104T000000Z-20260105T000000Z',
     ]);
+  });
+
+  it('counts a chunk as running while its window starts, so a backfill in between does not queue it again', () => {
+    const machine = machineOf();
+    const range = { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z' };
+    machine.backfill(backfill(range));
+    machine.launch(machine.nextStartable(false)!);
+    expect(machine.backfill(backfill(range))).toMatchObject({ queued: 0, known: 1 });
   });
 
   it('runs a failed chunk again when a later backfill asks for it', () => {

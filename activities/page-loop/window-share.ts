@@ -1,0 +1,39 @@
+import type { Client } from '@temporalio/client';
+import type { Source } from '../../config/source.ts';
+import { rateShareQuery } from '../../contracts/rate-share.ts';
+import type { RateShareFrom } from '../../contracts/window.ts';
+import type { PageFetcher } from '../http/page-fetcher.ts';
+import { createRateLimiter } from '../http/rate-limiter.ts';
+import { followRateShare } from '../http/rate-share.ts';
+
+export interface WindowShare {
+  /** The page fetcher of a source for this batch: within the window's share when it has one. */
+  pageFetcherFor(source: Source): PageFetcher;
+  stop(): void;
+}
+
+/**
+ * For one batch of a window: page fetchers limited to the window's share of its source's rate
+ * limit, as the source workflow hands it out, or the worker process's limiter for a window run on
+ * its own (`tributary window`) or a worker without a client.
+ */
+export function windowShare(
+  client: Client | undefined,
+  input: { source: Source; windowKey: string; rateShare?: RateShareFrom },
+  pageFetcherFor: (source: Source) => PageFetcher,
+): WindowShare {
+  const from = input.rateShare;
+  if (client === undefined || from === undefined) return { pageFetcherFor, stop: () => undefined };
+  const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 });
+  const follower = followRateShare(limiter, {
+    ask: () => client.workflow.getHandle(from.sourceWorkflowId).query(rateShareQuery, input.windowKey),
+    limit: input.source.rateLimit,
+    mostWindows: input.source.orchestration.backfillConcurrency + 1,
+    intervalMs: 500,
+    graceMs: from.firstBatch ? 1_000 : 0,
+  });
+  return {
+    pageFetcherFor: (source) => pageFetcherFor(source).limitedBy(limiter),
+    stop: () => follower.stop(),
+  };
+}
