@@ -55,6 +55,13 @@ export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
     values.select.length === 0
       ? endpoints
       : values.select.map((path) => selectEndpoint(path, endpoints, document));
+  const known = new Set(selected.flatMap((endpoint) => endpoint.parameters.map((p) => p.name)));
+  const unknown = Object.keys(params).filter((name) => !known.has(name));
+  if (unknown.length > 0) {
+    throw usageError(
+      `--param ${unknown.join(', ')}: no such parameter in the ${selected.length === 1 ? 'endpoint' : 'endpoints'} written (parameters: ${[...known].sort().join(', ') || 'none'})`,
+    );
+  }
   const ids = new Set<string>();
   const scaffolds = selected.map((endpoint) => {
     const id = uniqueId(sourceIdFor(endpoint.path), ids);

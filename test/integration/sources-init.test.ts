@@ -98,6 +98,18 @@ describe('tributary sources init --from-openapi', () => {
     expect(filled.sources['repos-issues']?.request.path).toBe('/repos/octo-org/hello%20world/issues');
     expect(filled.run.stdout).toContain('sources validate: 2 source(s) valid');
     expect((await runCli(['sources', 'validate', filled.out])).code).toBe(0);
+    const typo = await runCli([
+      'sources',
+      'init',
+      '--from-openapi',
+      fixture('github.json'),
+      '--out',
+      filled.out,
+      '--param',
+      'ownr=octo-org',
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--param ownr: no such parameter in the endpoints written');
   });
 
   it('Jira: startAt/maxResults/total and a nextPage URL, basic auth, a placeholder host', async () => {
