@@ -9,9 +9,9 @@ import type {
   WriteManifestInput,
 } from '../contracts/window.ts';
 import { type RecordBoundaryInput, recordBoundary } from './boundary/record-boundary.ts';
-import { fetchChildPages } from './children/fetch-child-pages.ts';
-import { planParents } from './children/plan-parents.ts';
-import { type SignalChildrenInput, signalChildren } from './children/signal-children.ts';
+import { fetchChildPages } from './child-sources/fetch-child-pages.ts';
+import { planParents } from './child-sources/plan-parents.ts';
+import { type SignalChildrenInput, signalChildren } from './child-sources/signal-child-sources.ts';
 import { createPageFetcher, type PageFetcher } from './http/page-fetcher.ts';
 import { type FetchPagesDeps, fetchPages } from './page-loop/fetch-pages.ts';
 import { windowShare } from './page-loop/window-share.ts';

@@ -1,6 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { WriteManifestInput } from '../../contracts/window.ts';
-import { planKeyOf, readPlan } from '../children/plan-parents.ts';
+import { planKeyOf, readPlan } from '../child-sources/plan-parents.ts';
 import { pageKey, pageNumberOf, parentPrefix } from './raw-keys.ts';
 import type { RawPageStore, StoredPage } from './raw-page-store.ts';
 

@@ -5,7 +5,7 @@ import { DeleteObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { WorkflowFailedError } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { planKeyOf } from '../../activities/children/plan-parents.ts';
+import { planKeyOf } from '../../activities/child-sources/plan-parents.ts';
 import { encodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { manifestKey, pageKey, parentPrefix, windowPrefix } from '../../activities/storage/raw-keys.ts';
 import { createRawPageStore, type RawPageStore } from '../../activities/storage/raw-page-store.ts';
