@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { DataConverter, PayloadCodec } from '@temporalio/common';
 import {
   type PayloadEncryptionSettings,
@@ -7,6 +8,7 @@ import {
 import { redactingPayloadCodec } from '../workers/redacting-codec.ts';
 import { DataKeys } from './data-keys.ts';
 import { envelopeEncryptionCodec } from './envelope-codec.ts';
+import { failureConverter } from './failure-converter.ts';
 import { createKmsApi, type KmsApi } from './kms-api.ts';
 
 /** Payload encryption as configured: `kmsKeyId` undefined means payloads are written in plain JSON. */
@@ -38,12 +40,26 @@ export function payloadEncryption(
   };
 }
 
-/** The worker's codecs in encoding order: secrets are redacted from the JSON before it is encrypted. */
-export function workerPayloadCodecs(encryption?: PayloadEncryption): PayloadCodec[] {
-  return [redactingPayloadCodec, ...(encryption === undefined ? [] : [encryption.codec])];
+/** The module Temporal loads the worker's failure converter from (also into the workflow bundle). */
+export const encodedFailuresPath = fileURLToPath(new URL('./failure-converter.ts', import.meta.url));
+
+/**
+ * The worker's data converter: codecs in encoding order (secrets are redacted from the JSON before
+ * it is encrypted) and, when payloads are encrypted, failure messages moved into encrypted payloads.
+ */
+export function workerDataConverter(encryption?: PayloadEncryption): DataConverter {
+  const encrypting = encryption?.kmsKeyId !== undefined;
+  return {
+    payloadCodecs: [redactingPayloadCodec, ...(encryption === undefined ? [] : [encryption.codec])],
+    ...(encrypting ? { failureConverterPath: encodedFailuresPath } : {}),
+  };
 }
 
 /** A client's data converter (CLI, tests, scripts): encrypts what it sends, decrypts what it reads. */
 export function clientDataConverter(encryption?: PayloadEncryption): DataConverter {
-  return { payloadCodecs: encryption === undefined ? [] : [encryption.codec] };
+  if (encryption === undefined) return {};
+  return {
+    payloadCodecs: [encryption.codec],
+    ...(encryption.kmsKeyId === undefined ? {} : { failureConverter }),
+  };
 }

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
-import { type PayloadEncryption, workerPayloadCodecs } from '../codec/data-converter.ts';
+import { type PayloadEncryption, workerDataConverter } from '../codec/data-converter.ts';
 import { redactActivityFailures } from './redact-activity-failures.ts';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -12,7 +12,10 @@ export interface TributaryWorkerOptions {
   taskQueue: string;
   activities: Activities;
   maxConcurrentActivityTaskExecutions?: number;
-  /** A prebuilt bundle (tests build one and share it); otherwise the workflows are bundled here. */
+  /**
+   * A prebuilt bundle (tests build one and share it); otherwise the workflows are bundled here.
+   * With encryption it must have been built with `failureConverterPath: encodedFailuresPath`.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Envelope encryption of payloads (codec/); plain JSON payloads when omitted. */
   encryption?: PayloadEncryption;
@@ -30,7 +33,7 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     // Secrets never leave the worker: activity errors and every payload pass through redaction
     // (before encryption, which would hide them from it).
     interceptors: { activity: [redactActivityFailures] },
-    dataConverter: { payloadCodecs: workerPayloadCodecs(options.encryption) },
+    dataConverter: workerDataConverter(options.encryption),
     // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
     maxHeartbeatThrottleInterval: '2s',
     shutdownGraceTime: '20s',

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -108,6 +108,35 @@ describe('encrypted payloads (KMS envelope encryption)', () => {
     await expect(plainClient.workflow.getHandle(handle.workflowId).result()).rejects.toThrow(
       /binary\/encrypted/,
     );
+  });
+
+  it("keeps a failed window's error messages, which name the URL, out of raw history", async () => {
+    api.faults.push({ route: '/cursor', status: 400, times: 1 });
+    const handle = await startWindow(encrypting.client, {
+      source: source('encrypted-failure'),
+      taskQueue: encrypting.taskQueue,
+      windowKey: 'w1',
+      since,
+    });
+    const failure = await handle.result().then(
+      () => undefined,
+      (error: unknown) => error as WorkflowFailedError,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const messages: string[] = [];
+    for (
+      let cause: Error | undefined = failure;
+      cause !== undefined;
+      cause = cause.cause as Error | undefined
+    )
+      messages.push(cause.message);
+    expect(messages.join('\n')).toContain(
+      `400 Bad Request from source 'encrypted-failure' on GET ${api.url}/cursor`,
+    );
+    const rawText = Buffer.from((await historyOf(plainClient, handle.workflowId)).bytes).toString('latin1');
+    expect(rawText).toContain('Encoded failure');
+    expect(rawText).not.toContain(new URL(api.url).host);
+    expect(rawText).not.toContain('Bad Request');
   });
 
   it('reads a window written under key A after the configuration moved to key B, and writes under B', async () => {

@@ -16,6 +16,7 @@ import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
 import {
   clientDataConverter,
+  encodedFailuresPath,
   type PayloadEncryption,
   payloadEncryption,
 } from '../../codec/data-converter.ts';
@@ -32,11 +33,22 @@ try {
 } catch {}
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+let encryptingBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
 /** The workflow bundle, built once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
   return bundle;
+}
+
+/** The bundle of a worker that encrypts payloads: its workflows encode failures too. */
+function encryptingWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  encryptingBundle ??= bundleWorkflowCode({
+    workflowsPath,
+    logger: quietLogger,
+    failureConverterPath: encodedFailuresPath,
+  });
+  return encryptingBundle;
 }
 
 const quietLogger = {
@@ -119,7 +131,7 @@ export async function startTestWorker(
     namespace: 'default',
     taskQueue,
     activities,
-    workflowBundle: await workflowBundle(),
+    workflowBundle: await (encryption === undefined ? workflowBundle() : encryptingWorkflowBundle()),
     ...(encryption === undefined ? {} : { encryption }),
   });
   const running = worker.run();
