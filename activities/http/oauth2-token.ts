@@ -1,10 +1,13 @@
+import { ApplicationFailure } from '@temporalio/activity';
 import type { AuthConfig } from '../../config/source.ts';
+import { secretRefsOf } from '../secrets/refused-credentials.ts';
 import { secretRedactor } from '../secrets/secret-redaction.ts';
 import type { SecretResolver } from '../secrets/secrets.ts';
 import { headerValueProblem, invalidCredentialFailure } from './credential-check.ts';
 import { describeSecretRef } from './describe-credentials.ts';
 import {
   type FailureContext,
+  FailureType,
   failureForStatus,
   responseShapeFailure,
   toApplicationFailure,
@@ -49,7 +52,28 @@ export function createOAuth2TokenSource(
     timeoutMs: deps.timeoutMs,
   };
 
+  const refs = secretRefsOf(config);
+  const clientCredentials = async () =>
+    `${await clientId(config, deps.secrets)}\n${await deps.secrets.resolve(config.clientSecret)}`;
+
+  /**
+   * A token, asking once more when the token endpoint refuses the client credentials and the
+   * secrets holding them changed since they were cached (rotated): never more than twice.
+   */
   const requestToken = async (): Promise<string> => {
+    const used = refs.length === 0 ? '' : await clientCredentials();
+    try {
+      return await askForToken();
+    } catch (error) {
+      const refused = error instanceof ApplicationFailure && error.type === FailureType.unauthorized;
+      if (!refused || refs.length === 0) throw error;
+      deps.secrets.forget(refs);
+      if ((await clientCredentials()) === used) throw error;
+      return askForToken();
+    }
+  };
+
+  const askForToken = async (): Promise<string> => {
     try {
       const response = await (deps.fetch ?? fetch)(config.tokenUrl, {
         method: 'POST',

@@ -121,3 +121,63 @@ describe.each(cases.map((c, index) => [...c, index] as const))(
     });
   },
 );
+
+describe('OAuth2 client secret rotated', () => {
+  let api: SampleApi;
+  beforeAll(async () => {
+    api = await startSampleApi({
+      records: 30,
+      pageSize: 10,
+      auth: { oauth2: { clientId: 'client-1', clientSecret: OLD, tokenTtlSeconds: 3600 } },
+    });
+  });
+  afterAll(() => api.close());
+
+  function setUp() {
+    api.stats.reset();
+    api.tokenRequests.splice(0);
+    api.auth.oauth2 = { clientId: 'client-1', clientSecret: OLD, tokenTtlSeconds: 3600 };
+    const secretsManager = fakeSecretsManager(OLD);
+    const secrets = createSecretResolver({ secretsManager: secretsManager.client, ttlMs: 3_600_000 });
+    const source = sourceSchema.parse({
+      id: 'rotating-oauth',
+      request: { baseUrl: api.url, path: '/cursor' },
+      auth: {
+        type: 'oauth2-client-credentials',
+        tokenUrl: `${api.url}/oauth/token`,
+        clientId: 'client-1',
+        clientSecret: secret,
+      },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data' },
+      rateLimit: { requestsPerSecond: 1000, maxConcurrent: 1 },
+    });
+    return { secretsManager, fetcher: createPageFetcher(source, { secrets }) };
+  }
+
+  it('asks for a token again with the new client secret after the old one is refused, and continues', async () => {
+    const { secretsManager, fetcher } = setUp();
+    const first = await fetcher.fetchPage(null);
+    // The provider rotates the client secret and revokes the tokens issued under the old one.
+    api.auth.oauth2 = { clientId: 'client-1', clientSecret: NEW, tokenTtlSeconds: 3600 };
+    api.revokeTokens();
+    secretsManager.state.value = NEW;
+    const second = await fetcher.fetchPage(first.next.token);
+    const third = await fetcher.fetchPage(second.next.token);
+    expect(idsOf([first, second, third])).toEqual(api.dataset.map((record) => record.id));
+    // First token, the refused request for a new one with the old secret, the one with the new secret.
+    expect(api.tokenRequests.map((request) => request.ok)).toEqual([true, false, true]);
+    expect(api.stats.requests('/cursor')).toBe(4);
+    expect(secretsManager.state.reads).toBe(2);
+  });
+
+  it('fails non-retryably when the client secret was not rotated, asking for a token once', async () => {
+    const { secretsManager, fetcher } = setUp();
+    api.auth.oauth2 = { clientId: 'client-1', clientSecret: NEW, tokenTtlSeconds: 3600 };
+    const failure = await rejectionOf(fetcher.fetchPage(null));
+    expect(failure).toMatchObject({ type: 'HttpUnauthorized', nonRetryable: true });
+    expect(api.tokenRequests.map((request) => request.ok)).toEqual([false]);
+    expect(api.stats.requests('/cursor')).toBe(0);
+    expect(secretsManager.state.reads).toBe(2);
+  });
+});
