@@ -48,7 +48,12 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Cod
     const header = request.headers.authorization;
     const offered = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : segments.at(-2);
     if (offered === undefined) return false;
-    const candidate = Buffer.from(decodeURIComponent(offered));
+    let candidate: Buffer;
+    try {
+      candidate = Buffer.from(decodeURIComponent(offered));
+    } catch {
+      return false; // a malformed %-escape
+    }
     return candidate.length === token.length && timingSafeEqual(candidate, token);
   };
 

@@ -255,6 +255,7 @@ describe('codec server', () => {
     expect((await post('/decode', body)).status).toBe(401);
     expect((await post('/decode', body, { authorization: 'Bearer not-the-token' })).status).toBe(401);
     expect((await post('/not-the-token/decode', body)).status).toBe(401);
+    expect((await post('/%E0%A4%A/decode', body)).status).toBe(401);
     const oversized = JSON.stringify({ payloads: [{ metadata: {}, data: 'A'.repeat(80 * 1024) }] });
     expect((await post('/decode', oversized, { authorization: `Bearer ${token}` })).status).toBe(413);
   });
