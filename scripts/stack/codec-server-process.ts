@@ -41,6 +41,7 @@ export function codecServerRuns(state: StackState): boolean {
 /** `tributary codec-server` as a background process of the stack, on the port its Web UI was given. */
 export async function startStackCodecServer(state: StackState, port: number): Promise<CodecServer> {
   const logFile = path.join(state.dataDir, 'codec-server.log');
+  const token = codecServerToken(state.dataDir);
   const uiOrigins = [
     `http://127.0.0.1:${state.temporal.uiPort}`,
     `http://localhost:${state.temporal.uiPort}`,
@@ -56,7 +57,7 @@ export async function startStackCodecServer(state: StackState, port: number): Pr
       env: {
         ...process.env,
         ...stackEnv(state),
-        TRIBUTARY_CODEC_SERVER_TOKEN: codecServerToken(state.dataDir),
+        TRIBUTARY_CODEC_SERVER_TOKEN: token,
         TRIBUTARY_CODEC_SERVER_HOST: '127.0.0.1',
         TRIBUTARY_CODEC_SERVER_PORT: String(port),
         TRIBUTARY_CODEC_SERVER_CORS_ORIGINS: uiOrigins.join(','),
@@ -69,10 +70,15 @@ export async function startStackCodecServer(state: StackState, port: number): Pr
   try {
     await waitUntilReady(
       async () => {
-        // Up once it refuses a request without the token.
-        const response = await fetch(`${url}/decode`, { method: 'POST', signal: AbortSignal.timeout(2_000) });
+        // Ours once it decodes with our token (another stack's codec server on the port would refuse it).
+        const response = await fetch(`${url}/${token}/decode`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"payloads":[]}',
+          signal: AbortSignal.timeout(2_000),
+        });
         await response.body?.cancel();
-        return response.status === 401;
+        return response.ok;
       },
       { what: `the codec server (${url})`, timeoutMs: 30_000, logFile, child },
     );
