@@ -6,6 +6,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { freePort } from '../../scripts/stack/free-port.ts';
+import { ensureKmsKey, localKmsKeyAlias } from '../../scripts/stack/kms-key.ts';
 import { localS3Client } from '../../scripts/stack/s3-bucket.ts';
 import { localBucket, stackStatus, startStack, stopStack } from '../../scripts/stack/stack.ts';
 
@@ -43,7 +44,7 @@ describe('the persistent local stack', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('keeps workflows across a restart and recreates its bucket', async () => {
+  it('keeps workflows and its KMS key across a restart and recreates its bucket', async () => {
     const ports = {
       temporalPort: await freePort(),
       temporalUiPort: await freePort(),
@@ -55,7 +56,10 @@ describe('the persistent local stack', () => {
       TEMPORAL_ADDRESS: `127.0.0.1:${ports.temporalPort}`,
       AWS_ENDPOINT_URL: `http://127.0.0.1:${ports.awsPort}`,
       TRIBUTARY_BUCKET: localBucket,
+      TRIBUTARY_KMS_KEY_ID: localKmsKeyAlias,
     });
+    // The key payloads are encrypted under: created once, kept across restarts like the bucket.
+    const keyArn = await ensureKmsKey(first.state.moto.endpoint);
 
     const again = await startStack({ dataDir, ...ports });
     expect(again.reused).toEqual({ temporal: true, moto: true });
@@ -89,5 +93,6 @@ describe('the persistent local stack', () => {
     } finally {
       s3.destroy();
     }
+    expect(await ensureKmsKey(restarted.state.moto.endpoint)).toBe(keyArn);
   });
 });
