@@ -11,17 +11,23 @@ interface Message<Schema extends z.ZodType, Result> {
   /** Rules that depend on the workflow's state; throws MessageRefused. */
   check?: (request: z.output<Schema>) => void;
   apply: (request: z.output<Schema>) => Result;
+}
+
+export interface MessageHooks {
   /** A refused signal cannot answer: it is listed where operators look. */
-  onRefusedSignal: (reason: string) => void;
+  refusedSignal(name: string, reason: string): void;
   /** After a message changed the state: show it where operators look. */
-  published: () => void;
+  published(): void;
 }
 
 /**
  * Handles an operator message as an Update and as a Signal of the same name, both checked by one
  * schema and the state's rules. The Update's validator refuses before anything reaches history.
  */
-export function acceptMessage<Schema extends z.ZodType, Result>(message: Message<Schema, Result>): void {
+export function acceptMessage<Schema extends z.ZodType, Result>(
+  message: Message<Schema, Result>,
+  hooks: MessageHooks,
+): void {
   const accepted = (raw: unknown): z.output<Schema> => {
     const parsed = message.schema.safeParse(raw);
     if (!parsed.success) throw new MessageRefused(describeRejection(parsed.error));
@@ -42,7 +48,7 @@ export function acceptMessage<Schema extends z.ZodType, Result>(message: Message
       } catch (error) {
         throw refusal(error);
       }
-      message.published();
+      hooks.published();
       return result;
     },
     {
@@ -61,10 +67,10 @@ export function acceptMessage<Schema extends z.ZodType, Result>(message: Message
       request = accepted(raw);
     } catch (error) {
       if (!(error instanceof MessageRefused)) throw error;
-      message.onRefusedSignal(error.message);
+      hooks.refusedSignal(message.signal.name, error.message);
       return;
     }
     message.apply(request);
-    message.published();
+    hooks.published();
   });
 }

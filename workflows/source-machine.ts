@@ -19,13 +19,7 @@ import type {
   ValidParentWindowRequest,
   ValidSyncRequest,
 } from '../contracts/source-messages.ts';
-import type {
-  QueuedWindow,
-  RejectedSignal,
-  SourceStatus,
-  WindowInFlight,
-  WindowResult,
-} from '../contracts/source-status.ts';
+import type { QueuedWindow, SourceStatus, WindowInFlight, WindowResult } from '../contracts/source-status.ts';
 import type { TransformOutcome } from '../contracts/transform.ts';
 import { cursorAsInstant, laterInstant, nextLowerBound } from '../contracts/watermark.ts';
 import type { WindowSummary } from '../contracts/window.ts';
@@ -36,25 +30,16 @@ import { succeededResult } from '../contracts/window-result.ts';
 import { addCompletedRange, rangeOfBackfillKey, rangesHold, type TimeRange } from './completed-ranges.ts';
 import { rateShares } from './rate-shares.ts';
 
-/** What the source workflow carries across continue-as-new. Nothing in it grows with the windows run. */
-export interface SourceState {
-  paused: boolean;
-  pausedReason?: string;
-  pausedAt?: string;
-  /** Who paused the source: an operator, or the circuit breaker. */
-  pausedBy?: 'operator' | 'breaker';
-  watermark?: string;
-  /** Sync, parent and re-run windows, in order. */
-  queue: QueuedWindow[];
+/**
+ * What the source workflow carries across continue-as-new: its status, without what is derived
+ * (windows in flight, counts), and what status leaves out. Nothing in it grows with the windows run.
+ */
+export type SourceState = Omit<
+  SourceStatus,
+  'sourceId' | 'inFlight' | 'queuedWindows' | 'completedRanges'
+> & {
   /** Backfill requests still to run, as ranges (a chunk becomes a window when it starts). */
   pendingBackfills?: PendingBackfill[];
-  lastResults: WindowResult[];
-  skippedTicks: number;
-  consecutiveFailures: number;
-  lastError?: string;
-  rejectedSignals: RejectedSignal[];
-  lastTransform?: TransformOutcome;
-  lastSchemaDrift?: SourceStatus['lastSchemaDrift'];
   /** Backfill ranges read by windows that succeeded, merged and bounded (completed-ranges.ts). */
   completedRanges?: TimeRange[];
   /** Earlier code kept every completed backfill's key here; read once into completedRanges. */
@@ -64,7 +49,7 @@ export interface SourceState {
   boundary?: BoundaryRef;
   /** The window whose failure tripped the consecutive-failures breaker: `resume` runs it again. */
   rerunOnResume?: QueuedWindow;
-}
+};
 
 export interface RunningWindow {
   window: QueuedWindow;

@@ -47,7 +47,7 @@ import {
   windowPausedSignal,
   windowProgressSignal,
 } from '../contracts/window-messages.ts';
-import { acceptMessage } from './accept-message.ts';
+import { acceptMessage, type MessageHooks } from './accept-message.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
 import { ingestWindow } from './ingest-window.ts';
 import { rollOverDue } from './roll-over-due.ts';
@@ -117,62 +117,69 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     signalWindows(pauseWindowSignal);
     return accepted;
   };
-  const refusedSignal = (signal: string) => (reason: string) => {
-    log.warn('signal rejected', { sourceId: sourceId(), signal, reason });
-    machine.rejectSignal(signal, reason);
+  const hooks: MessageHooks = {
+    refusedSignal(signal, reason) {
+      log.warn('signal rejected', { sourceId: sourceId(), signal, reason });
+      machine.rejectSignal(signal, reason);
+    },
+    published: publish,
   };
 
-  acceptMessage({
-    update: syncUpdate,
-    signal: syncSignal,
-    schema: syncRequestSchema,
-    check: (request) => machine.checkSync(request),
-    apply: (request) => machine.sync(request),
-    onRefusedSignal: refusedSignal('sync'),
-    published: publish,
-  });
-  acceptMessage({
-    update: pauseUpdate,
-    signal: pauseSignal,
-    schema: pauseRequestSchema,
-    apply: (request) => pause(request?.reason ?? 'paused by an operator'),
-    onRefusedSignal: refusedSignal('pause'),
-    published: publish,
-  });
-  acceptMessage({
-    update: resumeUpdate,
-    signal: resumeSignal,
-    schema: resumeRequestSchema,
-    check: (request) => machine.checkDefinition(request?.source),
-    apply: (request) => {
-      // Runs before this rule left a failed window to the next sync.
-      const rerun =
-        machine.state.rerunOnResume !== undefined && patched('breaker-resume-reruns-failed-window');
-      const accepted = machine.resume(request?.source, rerun);
-      log.info('source resumed', { sourceId: sourceId() });
-      // Windows paused in flight continue with the definition in force now.
-      signalWindows(resumeWindowSignal, { source: machine.source });
-      return accepted;
+  acceptMessage(
+    {
+      update: syncUpdate,
+      signal: syncSignal,
+      schema: syncRequestSchema,
+      check: (request) => machine.checkSync(request),
+      apply: (request) => machine.sync(request),
     },
-    onRefusedSignal: refusedSignal('resume'),
-    published: publish,
-  });
-  acceptMessage({
-    update: backfillUpdate,
-    signal: backfillSignal,
-    schema: backfillRequestSchema,
-    check: (request) => machine.checkBackfill(request),
-    apply: (request) => machine.backfill(request),
-    onRefusedSignal: refusedSignal('backfill'),
-    published: publish,
-  });
+    hooks,
+  );
+  acceptMessage(
+    {
+      update: pauseUpdate,
+      signal: pauseSignal,
+      schema: pauseRequestSchema,
+      apply: (request) => pause(request?.reason ?? 'paused by an operator'),
+    },
+    hooks,
+  );
+  acceptMessage(
+    {
+      update: resumeUpdate,
+      signal: resumeSignal,
+      schema: resumeRequestSchema,
+      check: (request) => machine.checkDefinition(request?.source),
+      apply: (request) => {
+        // Runs before this rule left a failed window to the next sync.
+        const rerun =
+          machine.state.rerunOnResume !== undefined && patched('breaker-resume-reruns-failed-window');
+        const accepted = machine.resume(request?.source, rerun);
+        log.info('source resumed', { sourceId: sourceId() });
+        // Windows paused in flight continue with the definition in force now.
+        signalWindows(resumeWindowSignal, { source: machine.source });
+        return accepted;
+      },
+    },
+    hooks,
+  );
+  acceptMessage(
+    {
+      update: backfillUpdate,
+      signal: backfillSignal,
+      schema: backfillRequestSchema,
+      check: (request) => machine.checkBackfill(request),
+      apply: (request) => machine.backfill(request),
+    },
+    hooks,
+  );
   setHandler(parentWindowSignal, (raw) => {
     const parsed = parentWindowRequestSchema.safeParse(raw);
-    if (!parsed.success) return refusedSignal('parentWindow')(describeRejection(parsed.error));
+    if (!parsed.success) return hooks.refusedSignal('parentWindow', describeRejection(parsed.error));
     try {
       machine.checkParentWindow(parsed.data);
     } catch (error) {
-      if (error instanceof MessageRefused) return refusedSignal('parentWindow')(error.message);
+      if (error instanceof MessageRefused) return hooks.refusedSignal('parentWindow', error.message);
       throw error;
     }
     machine.parentWindow(parsed.data);

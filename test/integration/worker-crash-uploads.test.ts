@@ -1,29 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { startSlowS3Proxy } from '../support/slow-s3-proxy.ts';
+import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
 import { until } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const stack = inject('stack');
 const store = createRawPageStore(new S3Client(awsClientConfig(stack)), stack.bucket);
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const stackClient = useStackClient();
 
 it.each([
   [
@@ -68,7 +59,11 @@ it.each([
     let second: ReturnType<typeof spawnWorkerProcess> | undefined;
     try {
       await first.ready();
-      const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'crash' });
+      const handle = await startWindow(stackClient.client, {
+        source,
+        taskQueue: settings.taskQueue,
+        windowKey: 'crash',
+      });
       await until(
         () =>
           proxy.mostPutsInFlight() >= Math.min(3, 2 * maxConcurrent) && api.stats.requests(style.path) >= 30,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { Client, Connection } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
+import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
 import { until } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
@@ -15,16 +15,7 @@ import { spawnWorkerProcess } from '../support/worker-process.ts';
 const stack = inject('stack');
 const s3 = new S3Client(awsClientConfig(stack));
 const store = createRawPageStore(s3, stack.bucket);
-let connection: Connection;
-let client: Client;
-
-beforeAll(async () => {
-  connection = await Connection.connect({ address: stack.temporalAddress });
-  client = new Client({ connection });
-});
-afterAll(async () => {
-  await connection?.close();
-});
+const stackClient = useStackClient();
 
 /** The history as text with every payload decoded, as the Temporal UI would show it. */
 function decodedHistory(history: unknown): string {
@@ -56,7 +47,11 @@ describe('a worker process', () => {
     let second: ReturnType<typeof spawnWorkerProcess> | undefined;
     try {
       await first.ready();
-      const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'crash' });
+      const handle = await startWindow(stackClient.client, {
+        source,
+        taskQueue: settings.taskQueue,
+        windowKey: 'crash',
+      });
       await until(() => api.stats.requests('/cursor') >= 25, 30_000, '25 pages fetched');
       await first.kill('SIGKILL');
       const fetchedBeforeKill = api.stats.requests('/cursor');
@@ -94,7 +89,11 @@ describe('a worker process', () => {
     let second: ReturnType<typeof spawnWorkerProcess> | undefined;
     try {
       await first.ready();
-      const handle = await startWindow(client, { source, taskQueue: settings.taskQueue, windowKey: 'drain' });
+      const handle = await startWindow(stackClient.client, {
+        source,
+        taskQueue: settings.taskQueue,
+        windowKey: 'drain',
+      });
       await until(() => api.stats.requests('/cursor') >= 15, 30_000, '15 pages fetched');
       const stoppedAt = Date.now();
       expect(await first.kill('SIGTERM')).toBe(0);
@@ -135,7 +134,7 @@ describe('a worker process', () => {
         pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
         records: { path: 'data' },
       });
-      const handle = await startWindow(client, {
+      const handle = await startWindow(stackClient.client, {
         source,
         taskQueue: settings.taskQueue,
         windowKey: 'secret',
