@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { parseArgs } from 'node:util';
 import {
   type BackfillAccepted,
   type BackfillRequest,
@@ -11,14 +10,17 @@ import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
 import { parseIsoDuration } from '../iso-duration.ts';
-import { operatorCommand } from '../operator-command.ts';
 import { printOutcome } from '../print-outcome.ts';
 import { sendUpdate } from '../send-update.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 import { withClient } from '../with-client.ts';
 
-const USAGE =
-  'usage: tributary backfill <sourceId> --from ISO-8601 --to ISO-8601 [--chunk P1D] [--json] [--sources PATH]';
+export interface BackfillOptions {
+  from?: string;
+  to?: string;
+  chunk: string;
+  json?: boolean;
+  sources: string;
+}
 
 /**
  * `tributary backfill <sourceId> --from --to`: queues one window per chunk of [from, to) in the
@@ -26,20 +28,7 @@ const USAGE =
  * a backfill that succeeded, queued or running). Arguments are checked here with the workflow's
  * own schema, so a request the workflow would reject is exit 2 and nothing is sent.
  */
-export const backfillCommand = operatorCommand(USAGE, async (args) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      from: { type: 'string' },
-      to: { type: 'string' },
-      chunk: { type: 'string', default: 'P1D' },
-      json: { type: 'boolean', default: false },
-      sources: { type: 'string', default: defaultSourcesPath() },
-    },
-  });
-  const [sourceId, ...extra] = positionals;
-  if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+export async function backfillCommand(sourceId: string, values: BackfillOptions): Promise<number> {
   if (values.from === undefined || values.to === undefined) throw usageError('--from and --to are required');
   const from = parseIsoDateTime('--from', values.from);
   const to = parseIsoDateTime('--to', values.to);
@@ -71,10 +60,10 @@ export const backfillCommand = operatorCommand(USAGE, async (args) => {
           ]
         : []),
     ].join('\n');
-    printOutcome(values.json, line, { update: 'backfill', ...request, ...sent, ...accepted });
+    printOutcome(values.json ?? false, line, { update: 'backfill', ...request, ...sent, ...accepted });
     return EXIT.ok;
   });
-});
+}
 
 /** `1 queued, 2 already known (read by a backfill that succeeded, queued or running)` */
 function queuedCounts(accepted: BackfillAccepted): string {

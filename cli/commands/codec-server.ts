@@ -4,7 +4,7 @@ import { codecServerFromEnv } from '../../codec/run-codec-server.ts';
  * `tributary codec-server`: decodes (and encodes) payloads for the Temporal Web UI and
  * `temporal workflow show --codec-endpoint`, with the worker's KMS settings, until SIGINT/SIGTERM.
  */
-export async function codecServerCommand(_args: string[]): Promise<number> {
+export async function codecServerCommand(): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const { server, settings } = await codecServerFromEnv(process.env, say);
   say(`codec server: ${server.url} (POST /encode, /decode)`);

@@ -23,7 +23,7 @@ import type { ClientContext } from '../with-client.ts';
  * and sample API (the example sources call it), all kept running afterwards so the next steps it
  * prints work; ingests every example source and prints what landed where.
  */
-export async function demoCommand(_args: string[]): Promise<number> {
+export async function demoCommand(): Promise<number> {
   const say = (line: string) =>
     process.stdout.write(`${line}
 `);

@@ -1,7 +1,6 @@
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { formatProblems, loadSources } from '../../config/load-sources.ts';
 import { SOURCE_SCHEMA_FILE } from '../../config/source-json-schema.ts';
 import { CliError, usageError } from '../cli-error.ts';
@@ -10,34 +9,25 @@ import { findListEndpoints, type ListEndpoint, whyNotList } from '../openapi/lis
 import { loadOpenApi } from '../openapi/load-openapi.ts';
 import { renderSourceYaml } from '../openapi/render-source-yaml.ts';
 import { type Scaffold, scaffoldSource, sourceIdFor } from '../openapi/scaffold-source.ts';
-import { operatorCommand } from '../operator-command.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 
-const USAGE =
-  'usage: tributary sources init --from-openapi FILE [--select PATH]... [--param NAME=VALUE]... [--out DIR] [--base-url URL] [--list] [--force]';
+export interface InitOptions {
+  fromOpenapi: string;
+  select: string[];
+  param: string[];
+  out: string;
+  baseUrl?: string;
+  list?: boolean;
+  force?: boolean;
+}
 const schemaFile = fileURLToPath(new URL(`../../${SOURCE_SCHEMA_FILE}`, import.meta.url));
 
 /**
  * `tributary sources init --from-openapi FILE`: one source file per list endpoint of an OpenAPI
  * 3.x document (or per `--select`ed path), every guess marked by a comment, then validated.
  */
-export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      'from-openapi': { type: 'string' },
-      select: { type: 'string', multiple: true, default: [] },
-      param: { type: 'string', multiple: true, default: [] },
-      out: { type: 'string', default: defaultSourcesPath() },
-      'base-url': { type: 'string' },
-      list: { type: 'boolean', default: false },
-      force: { type: 'boolean', default: false },
-    },
-  });
-  const specFile = values['from-openapi'];
-  if (specFile === undefined || positionals.length > 0)
-    throw usageError('give the OpenAPI document with --from-openapi FILE');
-  const baseUrl = values['base-url'];
+export async function sourcesInitCommand(values: InitOptions): Promise<number> {
+  const specFile = values.fromOpenapi;
+  const baseUrl = values.baseUrl;
   if (baseUrl !== undefined && !URL.canParse(baseUrl))
     throw usageError(`--base-url "${baseUrl}" is not a URL`);
 
@@ -90,7 +80,7 @@ export const sourcesInitCommand = operatorCommand(USAGE, async (args) => {
     process.stdout.write(`wrote ${files[index]}  ${summary(scaffold)}\n`);
   }
   return validateWritten(files, scaffolds);
-});
+}
 
 function selectEndpoint(
   path: string,

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { formatBound } from '../../activities/http/incremental.ts';
 import { secretRedactor } from '../../activities/secrets/secret-redaction.ts';
 import { createSecretResolver } from '../../activities/secrets/secrets.ts';
@@ -6,13 +5,15 @@ import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
-import { operatorCommand } from '../operator-command.ts';
 import { previewReport, renderPreview } from '../preview/render-preview.ts';
 import { runPreview } from '../preview/run-preview.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 
-const USAGE =
-  'usage: tributary sources preview <sourceId> [--pages N] [--since ISO] [--json] [--sources PATH]';
+export interface PreviewOptions {
+  pages: string;
+  since?: string;
+  json?: boolean;
+  sources: string;
+}
 const MAX_PAGES = 50;
 
 /**
@@ -20,19 +21,7 @@ const MAX_PAGES = 50;
  * the request, status, record count and pagination decision of each, then the records and their
  * fields. Exit 1 when a page fails, with what to change in the source file.
  */
-export const sourcesPreviewCommand = operatorCommand(USAGE, async (args) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      pages: { type: 'string', default: '3' },
-      since: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      sources: { type: 'string', default: defaultSourcesPath() },
-    },
-  });
-  const [sourceId, ...extra] = positionals;
-  if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+export async function sourcesPreviewCommand(sourceId: string, values: PreviewOptions): Promise<number> {
   const pages = Number(values.pages);
   if (!Number.isInteger(pages) || pages < 1 || pages > MAX_PAGES) {
     throw usageError(`--pages must be a whole number from 1 to ${MAX_PAGES}, not "${values.pages}"`);
@@ -64,4 +53,4 @@ export const sourcesPreviewCommand = operatorCommand(USAGE, async (args) => {
     return EXIT.failed;
   }
   return EXIT.ok;
-});
+}

@@ -1,21 +1,13 @@
 import { formatProblems, loadSources } from '../../config/load-sources.ts';
 import type { Source } from '../../config/source.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 
-const USAGE =
-  'usage: tributary sources validate|list [path] | preview <sourceId> [--pages N] [--json] | init --from-openapi FILE [--select PATH...]';
-
-/** `tributary sources validate|list [path]`; `preview` and `init` live in their own modules. */
-export async function sourcesCommand(args: string[]): Promise<number> {
-  // sources preview / init (issue 10): loaded on use, like the commands in main.ts.
-  if (args[0] === 'preview')
-    return (await import('./sources-preview.ts')).sourcesPreviewCommand(args.slice(1));
-  if (args[0] === 'init') return (await import('./sources-init.ts')).sourcesInitCommand(args.slice(1));
-  const [action, path = defaultSourcesPath()] = args;
-  if (action !== 'validate' && action !== 'list') {
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+/** `tributary sources validate|list [path] [--sources PATH]`; `preview` and `init` live in their own modules. */
+export async function sourcesCommand(
+  action: 'validate' | 'list',
+  given: string | undefined,
+  options: { sources: string },
+): Promise<number> {
+  const path = given ?? options.sources;
   const loaded = await loadSources(path);
   if (loaded.files.length === 0) {
     process.stderr.write(`no source files (*.yaml, *.yml) in ${path}\n`);

@@ -1,32 +1,24 @@
-import { parseArgs } from 'node:util';
 import { EXIT } from '../exit-codes.ts';
 import { sourcesNamed, usableSources } from '../find-source.ts';
 import { parseInterval } from '../interval.ts';
-import { operatorCommand } from '../operator-command.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 import { colorWanted } from '../status/ansi.ts';
 import { querySourceView } from '../status/query-status.ts';
 import { renderStatus, renderWatchHeader } from '../status/render.ts';
 import { watch } from '../status/watch.ts';
 import { type ClientContext, withClient } from '../with-client.ts';
 
-const USAGE = 'usage: tributary status [<sourceId>...] [--json] [--watch] [--interval 1s] [--sources PATH]';
+export interface StatusOptions {
+  json?: boolean;
+  watch?: boolean;
+  interval: string;
+  sources: string;
+}
 
 /**
  * `tributary status`: the `status` query of each source's workflow (default: every source in the
  * sources folder), as a table, as JSON, or redrawn every interval with --watch until Ctrl-C.
  */
-export const statusCommand = operatorCommand(USAGE, async (args) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      watch: { type: 'boolean', default: false },
-      interval: { type: 'string', default: '1s' },
-      sources: { type: 'string', default: defaultSourcesPath() },
-    },
-  });
+export async function statusCommand(positionals: string[], values: StatusOptions): Promise<number> {
   const intervalMs = parseInterval('--interval', values.interval);
   const sources =
     positionals.length > 0
@@ -54,7 +46,7 @@ export const statusCommand = operatorCommand(USAGE, async (args) => {
     );
     return EXIT.ok;
   });
-});
+}
 
 function queryAll(context: ClientContext, ids: string[]) {
   return Promise.all(ids.map((id) => querySourceView(context, id)));

@@ -1,35 +1,23 @@
-import { parseArgs } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { startWindow } from '../../client/start-window.ts';
-import { usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource } from '../find-source.ts';
 import { formatSummary } from '../format-summary.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
-import { operatorCommand } from '../operator-command.ts';
-import { defaultSourcesPath } from '../sources-path.ts';
 import { withClient } from '../with-client.ts';
 
-const USAGE =
-  'usage: tributary window <sourceId> [--since ISO-8601] [--window KEY] [--wait] [--sources PATH]';
+export interface WindowOptions {
+  since?: string;
+  window?: string;
+  wait?: boolean;
+  sources: string;
+}
 
 /**
  * `tributary window <sourceId>`: starts one ingestWindow directly, outside the source's workflow
  * (its watermark does not move): for one-off re-runs. With --wait, prints the window's summary.
  */
-export const windowCommand = operatorCommand(USAGE, async (args) => {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      since: { type: 'string' },
-      window: { type: 'string' },
-      wait: { type: 'boolean', default: false },
-      sources: { type: 'string', default: defaultSourcesPath() },
-    },
-  });
-  const [sourceId, ...extra] = positionals;
-  if (!sourceId || extra.length > 0) throw usageError('give exactly one source id');
+export async function windowCommand(sourceId: string, values: WindowOptions): Promise<number> {
   const since = values.since === undefined ? undefined : parseIsoDateTime('--since', values.since);
   const source = await findSource(values.sources, sourceId);
   return withClient(async ({ client, taskQueue }) => {
@@ -52,4 +40,4 @@ export const windowCommand = operatorCommand(USAGE, async (args) => {
       return EXIT.failed;
     }
   });
-});
+}

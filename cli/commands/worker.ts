@@ -1,7 +1,7 @@
 import { runWorker } from '../../workers/main.ts';
 
 /** `tributary worker`: the worker process, configured from the environment. */
-export async function workerCommand(_args: string[]): Promise<number> {
+export async function workerCommand(): Promise<number> {
   await runWorker();
   return 0;
 }
