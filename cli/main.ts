@@ -38,7 +38,7 @@ function reword(text: string): string {
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
-const repeat = (value: string, previous: string[]) => [...previous, value];
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
 const sourcesOption = () =>
   new Option('--sources <path>', 'folder (or file) of source definitions').default(defaultSourcesPath());
 const jsonOption = () => new Option('--json', 'print one JSON object for a script');
@@ -91,8 +91,8 @@ function tributaryProgram(): Command {
       'write one source file per list endpoint of an OpenAPI 3.x document, every guess marked by a comment, then validate them',
     )
     .requiredOption('--from-openapi <file>', 'the OpenAPI document (YAML or JSON)')
-    .option('--select <path>', 'only this path (repeatable; default: every list endpoint)', repeat, [])
-    .option('--param <name=value>', 'a value for a path, query or header parameter (repeatable)', repeat, [])
+    .option('--select <path>', 'only this path (repeatable; default: every list endpoint)', repeat)
+    .option('--param <name=value>', 'a value for a path, query or header parameter (repeatable)', repeat)
     .option('--out <dir>', 'where to write the files', defaultSourcesPath())
     .option('--base-url <url>', "the API's base URL (default: the document's first server)")
     .option('--list', 'print what would be written, write nothing')

@@ -12,8 +12,8 @@ import { type Scaffold, scaffoldSource, sourceIdFor } from '../openapi/scaffold-
 
 export interface InitOptions {
   fromOpenapi: string;
-  select: string[];
-  param: string[];
+  select?: string[];
+  param?: string[];
   out: string;
   baseUrl?: string;
   list?: boolean;
@@ -31,7 +31,7 @@ export async function sourcesInitCommand(values: InitOptions): Promise<number> {
   if (baseUrl !== undefined && !URL.canParse(baseUrl))
     throw usageError(`--base-url "${baseUrl}" is not a URL`);
 
-  const params = parseParams(values.param);
+  const params = parseParams(values.param ?? []);
 
   const document = await loadOpenApi(specFile);
   const endpoints = findListEndpoints(document);
@@ -42,7 +42,7 @@ export async function sourcesInitCommand(values: InitOptions): Promise<number> {
     );
   }
   const selected =
-    values.select.length === 0
+    values.select === undefined
       ? endpoints
       : values.select.map((path) => selectEndpoint(path, endpoints, document));
   const known = new Set(selected.flatMap((endpoint) => endpoint.parameters.map((p) => p.name)));

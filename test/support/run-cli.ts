@@ -10,11 +10,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `tributary <args>` as a child process with only PATH and `env` set; never throws on exit codes. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+/**
+ * Runs `tributary <args>` as a child process with only PATH and `env` set, in `cwd` (default: the
+ * test's); never throws on exit codes.
+ */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliRun> {
   try {
     const { stdout, stderr } = await promisify(execFile)(process.execPath, [cliMain, ...args], {
       env: { PATH: process.env.PATH, ...env },
+      ...(cwd === undefined ? {} : { cwd }),
     });
     return { code: 0, stdout, stderr };
   } catch (error) {
