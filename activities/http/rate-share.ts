@@ -16,8 +16,8 @@ export interface FollowRateShareOptions {
    * ask again within `intervalMs` and shrink theirs first, so the source never goes over its limit.
    */
   graceMs?: number;
-  /** Failed asks in a row before the fallback share is used (default 3). */
-  failuresBeforeFallback?: number;
+  /** An ask not answered within this long counts as failed (default 2 s): a dead worker may hold the source workflow. */
+  askTimeoutMs?: number;
   /**
    * A larger share is used only after this long (default 1.1 s, a little more than the limiter's
    * one-second window): the window that gave it up may have spent its share within the last second.
@@ -34,13 +34,12 @@ export interface FollowRateShareOptions {
 export function followRateShare(limiter: AdjustableRateLimiter, options: FollowRateShareOptions) {
   const intervalMs = options.intervalMs ?? 1_000;
   const graceMs = options.graceMs ?? 1_500;
-  const failuresBeforeFallback = options.failuresBeforeFallback ?? 3;
+  const askTimeoutMs = options.askTimeoutMs ?? 2_000;
   const raiseAfterMs = options.raiseAfterMs ?? 1_100;
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;
   let live = false;
-  let failures = 0;
   let timer: NodeJS.Timeout | undefined;
   let latest: RateShare | undefined;
   /** The share the limiter has now, and a raise waiting for its time. */
@@ -72,7 +71,11 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
     }, raiseAfterMs);
   };
   const fallback = (): RateShare => ({
-    requestsPerSecond: options.limit.requestsPerSecond / options.mostWindows,
+    // Whole requests, as rateShares hands them out: never more than a window's share would be.
+    requestsPerSecond:
+      options.limit.requestsPerSecond >= options.mostWindows
+        ? Math.floor(options.limit.requestsPerSecond / options.mostWindows)
+        : options.limit.requestsPerSecond / options.mostWindows,
     maxConcurrent: Math.max(1, Math.floor(options.limit.maxConcurrent / options.mostWindows)),
     sharedBy: options.mostWindows,
   });
@@ -82,17 +85,13 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
   const poll = async () => {
     let share: RateShare | undefined;
     try {
-      share = await options.ask();
+      share = await answerWithin(options.ask(), askTimeoutMs);
     } catch {
       share = undefined;
     }
     if (stopped) return;
-    if (share === undefined) {
-      failures++;
-      if (failures >= failuresBeforeFallback && latest === undefined) share = fallback();
-    } else {
-      failures = 0;
-    }
+    // Never heard of a share: the fallback, which cannot take the source over its limit.
+    if (share === undefined && latest === undefined) share = fallback();
     if (share !== undefined) {
       latest = share;
       if (live) {
@@ -119,4 +118,17 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
       if (raise !== undefined) clearTimeout(raise);
     },
   };
+}
+
+/** The answer, or undefined when it takes longer than `ms`. */
+async function answerWithin<T>(answer: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([answer, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -35,6 +35,8 @@ export function spawnWorkerProcess(
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
+    /** The process id: a worker's identity is `<pid>@<host>`. */
+    pid: child.pid,
     output: () => output,
     /** Resolves once the worker has logged that it polls its task queue. */
     async ready(timeoutMs = 60_000) {
