@@ -46,6 +46,14 @@ export const storageSettingsSchema = z.object({
 export const workerSettingsSchema = connectionSettingsSchema.extend(storageSettingsSchema.shape).extend({
   TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
   TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+  /** Where the worker serves Prometheus metrics (`http://<address>/metrics`); unset: no endpoint. */
+  TRIBUTARY_METRICS_ADDRESS: z
+    .string()
+    .regex(
+      /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/,
+      'set TRIBUTARY_METRICS_ADDRESS to an IP address and port, e.g. 127.0.0.1:9464, or 0.0.0.0:9464 to be scraped from other hosts (a host name is not accepted)',
+    )
+    .optional(),
 });
 
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;

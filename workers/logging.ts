@@ -1,17 +1,20 @@
-import { DefaultLogger, type LogLevel, Runtime } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, Runtime, type TelemetryOptions } from '@temporalio/worker';
 import { secretRedactor } from '../activities/secrets/secret-redaction.ts';
 
 /**
  * Installs one-line JSON logging for the worker process: every SDK, workflow and activity log
  * entry becomes a line with its level, message and metadata (source id and window included by
  * the activities). Every line passes through the secret redactor (message and metadata, errors
- * included), so a secret that reached a message anyway is not written.
+ * included), so a secret that reached a message anyway is not written. `telemetryOptions` go to
+ * the same runtime (it is installed once per process): the metrics endpoint.
  */
 export function installJsonLogging(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stdout.write(line),
+  telemetryOptions?: TelemetryOptions,
 ) {
   Runtime.install({
+    ...(telemetryOptions === undefined ? {} : { telemetryOptions }),
     logger: new DefaultLogger(level, (entry) => {
       const { sdkComponent: _component, ...meta } = entry.meta ?? {};
       const line = JSON.stringify(

@@ -13,6 +13,7 @@ import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
 import { installJsonLogging } from './logging.ts';
+import { prometheusTelemetry } from './metrics-exporter.ts';
 import { transformDepsFromEnv } from './transform-deps.ts';
 
 /**
@@ -29,7 +30,15 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     );
   }
   const settings = readSettings(workerSettingsSchema, env);
-  installJsonLogging(settings.TRIBUTARY_LOG_LEVEL);
+  installJsonLogging(
+    settings.TRIBUTARY_LOG_LEVEL,
+    undefined,
+    prometheusTelemetry(settings.TRIBUTARY_METRICS_ADDRESS),
+  );
+  if (settings.TRIBUTARY_METRICS_ADDRESS !== undefined)
+    Runtime.instance().logger.info('serving Prometheus metrics', {
+      url: `http://${settings.TRIBUTARY_METRICS_ADDRESS}/metrics`,
+    });
   const clientConfig = {
     region: settings.AWS_REGION,
     ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL } : {}),

@@ -41,6 +41,7 @@ import {
 } from '../contracts/window-messages.ts';
 import { checkWindowStep } from './check-window-step.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
+import { measuredWindow } from './metrics.ts';
 import { rollOverDue } from './roll-over-due.ts';
 import { transformWindow } from './transform-window.ts';
 
@@ -51,7 +52,16 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
  * checkpoint the previous one returned, then the window's manifest. Only cursors, counts and keys
  * pass through this workflow's history.
  */
-export async function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
+export function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
+  const window = {
+    sourceId: input.source.id,
+    kind: input.kind,
+    startedAt: input.carried?.startedAt ?? new Date().toISOString(),
+  };
+  return measuredWindow(window, () => readWindow(input, window.startedAt));
+}
+
+async function readWindow(input: IngestWindowInput, startedAt: string): Promise<WindowSummary> {
   // Read through today's schema: a window started by earlier code gets the defaults of later fields.
   let source = definitionInForce(input.source).source;
   const { fetchPages, fetchChildPages, writeManifest } = proxyActivities<Activities>({
@@ -83,7 +93,6 @@ export async function ingestWindow(input: IngestWindowInput): Promise<WindowSumm
   /** The wait the last batch's fault asked for (a 429's Retry-After), passed to the next batch. */
   let waitMs = 0;
   let totals: WindowTotals = input.carried?.totals ?? { pages: 0, records: 0, bytes: 0 };
-  const startedAt = input.carried?.startedAt ?? new Date().toISOString();
   let paused = input.paused === true;
   /** Set when the API refused the credentials: the next batch reads the secrets again, not from a cache. */
   let rereadSecrets = false;

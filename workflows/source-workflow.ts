@@ -50,6 +50,7 @@ import {
 import { acceptMessage, type MessageHooks } from './accept-message.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
 import { ingestWindow } from './ingest-window.ts';
+import { sourceMetricsObserver } from './metrics.ts';
 import { rollOverDue } from './roll-over-due.ts';
 import { MessageRefused, SourceMachine, type SourceState, type WindowLaunch } from './source-machine.ts';
 import { transformOutcomeOf } from './transform-window.ts';
@@ -92,7 +93,9 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   /** What the UI shows: the current details, and the SourceState and PauseReason search attributes. */
   let listedAs: string | undefined;
+  const observeMetrics = sourceMetricsObserver(machine);
   const publish = () => {
+    observeMetrics();
     setCurrentDetails(machine.details(Date.now()));
     const health = machine.health();
     // Runs from before these attributes replay without upserting them.

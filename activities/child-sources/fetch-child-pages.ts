@@ -8,6 +8,7 @@ import type {
   OpenChain,
 } from '../../contracts/window.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
+import { sourceMetrics } from '../metrics.ts';
 import { type PageLoop, type PageLoopDeps, resumeFrom, runPageLoop } from '../page-loop/page-loop.ts';
 import { createPaginationGuard } from '../page-loop/pagination-guard.ts';
 import { requestBounds } from '../page-loop/request-bounds.ts';
@@ -51,6 +52,7 @@ export async function fetchChildPages(
     (heartbeat) => heartbeat.checkpoint !== undefined && heartbeat.checkpoint.next >= input.checkpoint.next,
   );
   let progress = resumed.progress;
+  const metrics = sourceMetrics(source.id);
   // Pages written after the last heartbeat that reached the server carry a stamp: adopt them.
   const mayHaveOrphans =
     context.info.attempt > 1 || details !== undefined || input.checkpoint.open.length > 0;
@@ -78,6 +80,8 @@ export async function fetchChildPages(
       added: addPage(progress.added, added.records, added.bytes, added.maxCursor, added.shape),
       adoptedPages: progress.adoptedPages + (adopted ? 1 : 0),
     };
+    if (adopted) metrics.pageAdopted();
+    else metrics.pageWritten(added.records, added.bytes);
     loop.committed();
   };
 

@@ -1,7 +1,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import ky, { type KyInstance } from 'ky';
+import ky, { isHTTPError, type KyInstance } from 'ky';
 import { fillJson, fillText } from '../../config/parent.ts';
 import { ERROR_FIELDS, type Source } from '../../config/source.ts';
+import { type SourceMetrics, sourceMetrics } from '../metrics.ts';
 import { secretRedactor } from '../secrets/secret-redaction.ts';
 import type { SecretResolver } from '../secrets/secrets.ts';
 import { createAuth } from './auth.ts';
@@ -21,6 +22,7 @@ import { placeValue } from './pagination/placement.ts';
 import { type RateLimiter, rateLimiterFor } from './rate-limiter.ts';
 import { redactUrl, redactUrlsInText } from './redact-url.ts';
 import { failedCheck } from './response-checks.ts';
+import { retryDelayFromHeaders } from './retry-after.ts';
 
 export interface FetchedPage {
   records: unknown[];
@@ -110,13 +112,20 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         timeoutMs: config.timeoutMs,
         secretParams: auth.secretParams,
       };
+      const metrics = sourceMetrics(source.id);
+      const queuedAt = performance.now();
       const release = await limiter.acquire();
+      const sentAt = performance.now();
+      metrics.limiterWaited((sentAt - queuedAt) / 1000);
+      let answered = false;
       try {
         const response = await client(request.url, {
           method: config.method,
           ...(request.body === undefined ? {} : { json: request.body }),
         });
         const bytes = new Uint8Array(await response.arrayBuffer());
+        answered = true;
+        metrics.response(response.status, (performance.now() - sentAt) / 1000, undefined);
         const contentType = response.headers.get('content-type');
         const notJson = failedCheck(typeChecks, {
           contentType,
@@ -162,6 +171,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
           bytes: bytes.byteLength,
         };
       } catch (error) {
+        if (!answered) recordFailedRequest(metrics, error, (performance.now() - sentAt) / 1000);
         throw toApplicationFailure(error, context);
       } finally {
         release();
@@ -169,6 +179,17 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
     },
   });
   return fetcherWithin(processLimiter);
+}
+
+/** An error answer by its status and the wait it asked for (as failureForStatus reads it); no answer as `undefined`. */
+function recordFailedRequest(metrics: SourceMetrics, error: unknown, seconds: number): void {
+  if (!isHTTPError(error)) {
+    metrics.response(undefined, seconds, undefined);
+    return;
+  }
+  const { status, headers } = error.response;
+  const asksToWait = status === 429 || status >= 500;
+  metrics.response(status, seconds, asksToWait ? retryDelayFromHeaders(headers) : undefined);
 }
 
 /** A pagination config that can never stop is a config error: no retry will fix it. */

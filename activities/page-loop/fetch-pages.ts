@@ -4,6 +4,7 @@ import { mergeFieldShapes } from '../../contracts/field-types.ts';
 import type { FetchPagesInput, FetchPagesResult, WindowTotals } from '../../contracts/window.ts';
 import { withoutSeenVersions } from '../boundary/without-seen-versions.ts';
 import type { NextPage } from '../http/pagination/strategy.ts';
+import { sourceMetrics } from '../metrics.ts';
 import { createFieldTypes } from '../quality/schema-fingerprint.ts';
 import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
@@ -55,6 +56,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       heartbeat.checkpoint !== undefined && heartbeat.checkpoint.pageNo >= input.checkpoint.pageNo,
   );
   let progress = resumed.progress;
+  const metrics = sourceMetrics(source.id);
   // The shape of the pages this attempt commits, merged into the totals only when they are reported.
   const shape = createFieldTypes();
   const report = (): Progress => {
@@ -76,6 +78,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
             added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.shape),
             adoptedPages: progress.adoptedPages + 1,
           };
+          metrics.pageAdopted();
           loop.committed();
         },
       );
@@ -95,6 +98,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           ),
           adoptedPages: progress.adoptedPages,
         };
+        metrics.pageWritten(page.records, page.bytes);
         loop.committed();
       });
       const guard = createPaginationGuard(source, {

@@ -3,6 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Source } from '../../config/source.ts';
 import { FIELD_PATHS_CAP } from '../../contracts/field-types.ts';
 import type { CheckWindowResult, RegisteredSchema } from '../../contracts/quality.ts';
+import { sourceMetrics } from '../metrics.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
@@ -75,6 +76,7 @@ export async function checkWindow(
   let validRecords = 0;
   const quarantineKeys: string[] = [];
   let firstProblem: string | undefined;
+  const metrics = sourceMetrics(source.id);
 
   const gathered = validate === undefined ? input.fields : undefined;
   if (gathered !== undefined) validRecords = input.records ?? 0;
@@ -113,6 +115,7 @@ export async function checkWindow(
           ...(stamp?.maxCursor === undefined ? {} : { maxCursor: stamp.maxCursor }),
         });
         quarantineKeys.push(quarantineKey(key));
+        metrics.quarantined(rejected.length);
       }
     } else if (validate) {
       // Split by an earlier attempt: count what it quarantined.
@@ -148,6 +151,7 @@ export async function checkWindow(
   }
   const drift =
     validRecords > 0 ? await compareWithPrevious(deps, source.id, windowKey, schemaFields) : undefined;
+  if (drift) metrics.schemaDrift();
   const registry = source.records.schemaRegistry;
   let schemaVersion: RegisteredSchema | undefined;
   if (registry && validRecords > 0) {
