@@ -197,6 +197,8 @@ function tributaryProgram(): Command {
     .description(
       'decode (and encode) payloads for the Temporal Web UI and temporal --codec-endpoint, with the worker KMS settings',
     )
+    // The local stack starts it with --stack <data dir> so its pid check can tell it is its own.
+    .addOption(new Option('--stack <dir>').hideHelp())
     .action(run(async () => (await import('./commands/codec-server.ts')).codecServerCommand));
 
   const dev = program
