@@ -29,6 +29,11 @@ export const metricNames = {
   windowSeconds: 'tributary_window_seconds',
   /** Now minus the source's watermark, as of the source workflow's last change. */
   lagSeconds: 'tributary_source_lag_seconds',
+  /**
+   * The watermark as a Unix time: `time() - tributary_source_watermark_timestamp_seconds` is the
+   * lag now, still growing while the source workflow is idle (what an alarm on lag needs).
+   */
+  watermarkTimestamp: 'tributary_source_watermark_timestamp_seconds',
 } as const;
 
 /** Histogram buckets in seconds (the SDK's defaults are meant for milliseconds). */

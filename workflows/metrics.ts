@@ -40,7 +40,8 @@ interface ObservedSource {
 
 /**
  * Follows a source workflow's state: counts the circuit breaker's pauses (a move into `broken`)
- * and sets the lag gauge, now minus the watermark. Call it whenever the state may have changed.
+ * and sets the lag gauge, now minus the watermark, and the watermark's own gauge. Call it whenever
+ * the state may have changed.
  */
 export function sourceMetricsObserver(machine: ObservedSource): () => void {
   // A run continued from a broken one starts broken: that pause was counted by the run before.
@@ -54,6 +55,7 @@ export function sourceMetricsObserver(machine: ObservedSource): () => void {
     if (!Number.isNaN(watermark)) {
       const lag = Math.max(0, (Date.now() - watermark) / 1000);
       meter.createGauge(metricNames.lagSeconds, 'float', 's').set(lag);
+      meter.createGauge(metricNames.watermarkTimestamp, 'float', 's').set(watermark / 1000);
     }
   };
 }

@@ -53,13 +53,21 @@ async function workerPolls(address: string, pid: number): Promise<boolean> {
   }
 }
 
-/** `npm run worker` as a background process of the stack, ready once it polls the task queue. */
-export async function startStackWorker(state: StackState): Promise<Worker> {
+/**
+ * `npm run worker` as a background process of the stack, ready once it polls the task queue,
+ * serving its Prometheus metrics at `metricsAddress`.
+ */
+export async function startStackWorker(state: StackState, metricsAddress: string): Promise<Worker> {
   const logFile = path.join(state.dataDir, 'worker.log');
   const child = spawnLogged(
     process.execPath,
     ['--no-memory-reducer', path.join(repoRoot, 'workers/main.ts'), '--stack', state.dataDir],
-    { logFile, detached: true, cwd: repoRoot, env: { ...process.env, ...stackEnv(state) } },
+    {
+      logFile,
+      detached: true,
+      cwd: repoRoot,
+      env: { ...process.env, ...stackEnv(state), TRIBUTARY_METRICS_ADDRESS: metricsAddress },
+    },
   );
   const pid = child.pid;
   if (pid === undefined) throw new Error(`Could not start the worker: see ${logFile}.`);
@@ -74,7 +82,7 @@ export async function startStackWorker(state: StackState): Promise<Worker> {
     await stopProcess(pid, { group: true });
     throw error;
   }
-  return { pid, logFile };
+  return { pid, logFile, metricsUrl: `http://${metricsAddress}/metrics` };
 }
 
 function sampleApiPort(): number {

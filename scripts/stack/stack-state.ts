@@ -26,7 +26,12 @@ export interface StackState {
     stateFile?: string;
   };
   /** A worker polling the default task queue (absent: the stack was started without services). */
-  worker?: { pid: number; logFile: string };
+  worker?: {
+    pid: number;
+    logFile: string;
+    /** Its Prometheus endpoint (absent: started by code without one). */
+    metricsUrl?: string;
+  };
   /** The sample API the example sources point at. */
   sampleApi?: { pid: number; port: number; url: string; logFile: string };
   /** `tributary codec-server`, which decodes payloads for the Web UI (token in codec-server.token). */

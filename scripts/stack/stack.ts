@@ -66,13 +66,38 @@ async function withServices(
     previous !== undefined && previous.temporal.address === state.temporal.address && workerRuns(recorded);
   if (!reusedWorker && recorded.worker && workerRuns(recorded))
     await stopProcess(recorded.worker.pid, { group: true, timeoutMs: 30_000 });
-  const worker = reusedWorker ? recorded.worker! : await startStackWorker(state);
-  log(`worker: ${reusedWorker ? 'already running' : 'started'} (pid ${worker.pid}, log ${worker.logFile})`);
+  const worker = reusedWorker
+    ? recorded.worker!
+    : await startStackWorker(state, await metricsAddress(recorded, log));
+  const metrics = worker.metricsUrl === undefined ? '' : `, metrics ${worker.metricsUrl}`;
+  log(
+    `worker: ${reusedWorker ? 'already running' : 'started'} (pid ${worker.pid}, log ${worker.logFile}${metrics})`,
+  );
   const codecServer = await withCodecServer(
     previous?.codecServer ? { ...state, codecServer: previous.codecServer } : state,
     log,
   );
   return { ...state, worker, sampleApi, ...(codecServer === undefined ? {} : { codecServer }) };
+}
+
+/**
+ * Where the stack's worker serves Prometheus metrics: TRIBUTARY_METRICS_ADDRESS when set, else
+ * 127.0.0.1 on port 9464 (the exporter's usual one) or TRIBUTARY_METRICS_PORT, or a free port.
+ */
+async function metricsAddress(recorded: StackState, log: (message: string) => void): Promise<string> {
+  if (process.env.TRIBUTARY_METRICS_ADDRESS) return process.env.TRIBUTARY_METRICS_ADDRESS;
+  const port = await choosePort({
+    what: 'worker metrics',
+    envName: 'TRIBUTARY_METRICS_PORT',
+    defaultPort: 9464,
+    recorded: portOf(recorded.worker?.metricsUrl),
+    log,
+  });
+  return `127.0.0.1:${port}`;
+}
+
+function portOf(url: string | undefined): number | undefined {
+  return url === undefined ? undefined : Number(new URL(url).port);
 }
 
 /** Reuses or starts the codec server on the port the running dev server gave its Web UI. */
