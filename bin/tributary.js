@@ -14,8 +14,9 @@ if (Number(process.versions.node.split('.')[0]) >= 24) {
   await import(cli.href);
 } else if (existsSync(projectNode)) {
   const child = spawn(projectNode, [fileURLToPath(cli), ...process.argv.slice(2)], { stdio: 'inherit' });
-  // Ctrl-C reaches the child from the terminal itself; signals sent to this process only are passed on.
-  process.on('SIGINT', () => {});
+  // Signals sent to this process are passed on, except a SIGINT on a terminal: Ctrl-C reaches the
+  // child from the terminal itself, and a second one would cut its graceful stop short.
+  process.on('SIGINT', () => process.stdin.isTTY || child.kill('SIGINT'));
   for (const signal of ['SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     if (signal === null) process.exit(code ?? 1);

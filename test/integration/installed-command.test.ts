@@ -1,9 +1,11 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../scripts/stack/free-port.ts';
+import { untilRead } from '../support/until.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -87,6 +89,37 @@ describe('the installed tributary command', () => {
     expect(help.stdout).toMatch(/^usage: tributary status \[options\] \[sourceId\.\.\.\]/);
     const bogus = await run(command, ['sync', 'tickets', '--bogus'], { cwd, env });
     expect(bogus.code).toBe(2);
+  });
+
+  it('passes SIGTERM on to the CLI it started, which stops as it would alone', async () => {
+    const port = await freePort();
+    const server = spawn(command, ['codec-server'], {
+      cwd,
+      env: {
+        PATH: pathOutsideRepo(),
+        HOME: root,
+        TRIBUTARY_CODEC_SERVER_PORT: String(port),
+        TRIBUTARY_CODEC_SERVER_TOKEN: 'a-token-of-twenty-chars',
+      },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+      server.once('exit', (code, signal) => resolve([code, signal])),
+    );
+    const answers = () =>
+      fetch(`http://127.0.0.1:${port}/decode`, { method: 'POST' }).then(
+        (response) => response.status,
+        () => undefined,
+      );
+    await untilRead(
+      answers,
+      (status) => status === 401,
+      20_000,
+      (status) => `codec server answered ${status}`,
+    );
+    server.kill('SIGTERM');
+    expect(await exited).toEqual([0, null]);
+    expect(await answers()).toBeUndefined();
   });
 
   it('runs as npx tributary inside the repository', async () => {
