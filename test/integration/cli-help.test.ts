@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../scripts/stack/free-port.ts';
 import { stopStack } from '../../scripts/stack/stack.ts';
@@ -32,6 +33,42 @@ const COMMANDS = [
   'dev env',
   'demo',
 ];
+
+const GROUPS = ['sources', 'schedules', 'dev'];
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The commands the program's messages tell a user to run: `"tributary sync X --wait"`,
+ * `npm run tributary -- status`, as [command, options named] (a command given by a variable is left out).
+ */
+function commandsInMessages(): Array<{ file: string; said: string; command: string; options: string[] }> {
+  const found = [];
+  for (const folder of ['cli', 'workers', 'scripts']) {
+    for (const name of readdirSync(path.join(repo, folder), { recursive: true, encoding: 'utf8' })) {
+      if (!name.endsWith('.ts')) continue;
+      const file = path.join(folder, name);
+      const text = readFileSync(path.join(repo, file), 'utf8');
+      const said = /(?:["'(]tributary |["'`(]npm run (?:-s )?tributary -- )([^"'`\n]*)/g;
+      for (const [whole, rest] of text.matchAll(said)) {
+        const words = rest!.split(/[ )]/);
+        let command = '';
+        for (const word of words) {
+          const longer = command === '' ? word : `${command} ${word}`;
+          if (!COMMANDS.includes(longer)) break;
+          command = longer;
+        }
+        if (rest!.startsWith('${')) continue;
+        found.push({
+          file,
+          said: whole,
+          command,
+          options: [...rest!.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0]),
+        });
+      }
+    }
+  }
+  return found;
+}
 
 /** The command names listed under "commands:" in a help text (without `help` itself). */
 function listedCommands(help: string): string[] {
@@ -96,6 +133,21 @@ describe('tributary --help', () => {
     };
     await walk([]);
     expect(found.sort()).toEqual([...COMMANDS].sort());
+  });
+
+  it('names in its messages only commands and options that exist', async () => {
+    const { env } = await environment();
+    const said = commandsInMessages();
+    expect(said.length).toBeGreaterThan(10);
+    for (const { file, said: message, command, options } of said) {
+      expect({ file, message, command: command !== '' && !GROUPS.includes(command) }).toEqual({
+        file,
+        message,
+        command: true,
+      });
+      const help = await tributary([...command.split(' '), '--help'], env);
+      for (const option of options) expect(help.stdout, `${file}: ${message}`).toContain(`  ${option} `);
+    }
   });
 
   it('answers --help and -h of every command with its usage and exit 0, and does nothing else', async () => {
