@@ -1,28 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { codecServerToken } from './codec-token.ts';
 import { stackEnv } from './env.ts';
 import { isOurProcess, spawnLogged, stopProcess, waitUntilReady } from './processes.ts';
 import type { StackState } from './stack-state.ts';
 import { repoRoot } from './tools.ts';
 
 type CodecServer = NonNullable<StackState['codecServer']>;
-
-/** The file holding the stack's codec server token (readable by its owner only). */
-export const codecServerTokenFile = (dataDir: string) => path.join(dataDir, 'codec-server.token');
-
-/** The stack's codec server token: made once, kept in the data dir so the UI's endpoint survives restarts. */
-export function codecServerToken(dataDir: string): string {
-  const file = codecServerTokenFile(dataDir);
-  try {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 16) return token;
-  } catch {}
-  mkdirSync(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('hex');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
-}
 
 /**
  * The codec endpoint the dev server hands to its Web UI. The UI cannot send the token as a header,

@@ -1,9 +1,19 @@
+import { codecServerToken } from './codec-token.ts';
 import { localKmsKeyAlias } from './kms-key.ts';
 import type { StackState } from './stack-state.ts';
 
-/** Environment variables that point the worker, CLI and AWS SDK at the local stack. */
-export function stackEnv(state: Pick<StackState, 'temporal' | 'moto' | 'bucket'>): Record<string, string> {
+/** Environment variables that point the worker, CLI, AWS SDK and `temporal` CLI at the local stack. */
+export function stackEnv(
+  state: Pick<StackState, 'temporal' | 'moto' | 'bucket'> &
+    Partial<Pick<StackState, 'codecServer' | 'dataDir'>>,
+): Record<string, string> {
+  // The `temporal` CLI reads its codec from its environment config: raw commands show decoded payloads.
+  const codec: Record<string, string> =
+    state.codecServer !== undefined && state.dataDir !== undefined
+      ? { TEMPORAL_CODEC_ENDPOINT: `${state.codecServer.url}/${codecServerToken(state.dataDir)}` }
+      : {};
   return {
+    ...codec,
     TEMPORAL_ADDRESS: state.temporal.address,
     TEMPORAL_NAMESPACE: 'default',
     AWS_ENDPOINT_URL: state.moto.endpoint,

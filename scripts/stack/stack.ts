@@ -1,11 +1,7 @@
 import path from 'node:path';
 import { codecServerDefaultPort } from '../../config/codec-server-settings.ts';
-import {
-  codecServerRuns,
-  codecServerToken,
-  startStackCodecServer,
-  uiCodecEndpoint,
-} from './codec-server-process.ts';
+import { codecServerRuns, startStackCodecServer, uiCodecEndpoint } from './codec-server-process.ts';
+import { codecServerToken } from './codec-token.ts';
 import { ensureKmsKey } from './kms-key.ts';
 import { type MotoServer, motoAnswersWithin, motoStopTimeoutMs, startMotoServer } from './moto-server.ts';
 import { isOurProcess, stopProcess } from './processes.ts';

@@ -297,6 +297,22 @@ describe('codec server', () => {
       );
     const decoded = await show(['--codec-endpoint', server.url, '--codec-auth', `Bearer ${token}`]);
     expect(dataOf(decoded.stdout).join('\n')).toContain(api.url);
+    // The form `dev env` exports: the token in the endpoint's path, read by the CLI from its environment.
+    const fromEnv = await promisify(execFile)(
+      temporalCliPath(),
+      [
+        'workflow',
+        'show',
+        '--address',
+        stack.temporalAddress,
+        '--workflow-id',
+        workflowId,
+        '--output',
+        'json',
+      ],
+      { env: { ...process.env, TEMPORAL_CODEC_ENDPOINT: `${server.url}/${token}` } },
+    );
+    expect(dataOf(fromEnv.stdout).join('\n')).toContain(api.url);
     const raw = await show([]);
     expect(dataOf(raw.stdout).join('\n')).not.toContain(api.url);
     expect(raw.stdout).toContain(Buffer.from('binary/encrypted').toString('base64'));
