@@ -51,6 +51,19 @@ export type SourceState = Omit<
   rerunOnResume?: QueuedWindow;
 };
 
+/** The state of a source whose workflow has never run. */
+export function emptySourceState(): SourceState {
+  return {
+    paused: false,
+    queue: [],
+    lastResults: [],
+    skippedTicks: 0,
+    consecutiveFailures: 0,
+    rejectedSignals: [],
+    sequence: 0,
+  };
+}
+
 export interface RunningWindow {
   window: QueuedWindow;
   /** Still reading pages: it holds a share of the source's rate limit. */
@@ -103,15 +116,7 @@ export class SourceMachine {
   constructor(source: Source, carried: SourceState | undefined, now: () => string) {
     this.source = source;
     this.now = now;
-    this.state = carried ?? {
-      paused: false,
-      queue: [],
-      lastResults: [],
-      skippedTicks: 0,
-      consecutiveFailures: 0,
-      rejectedSignals: [],
-      sequence: 0,
-    };
+    this.state = carried ?? emptySourceState();
     this.state.pendingBackfills ??= [];
     this.state.completedRanges ??= [];
     for (const key of this.state.completedBackfills ?? []) {

@@ -20,6 +20,20 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** A source of the sample API whose workflow has run one window. */
+async function sourceThatSynced(id: string) {
+  const source = sourceSchema.parse({
+    id,
+    request: { baseUrl: api.url, path: '/cursor' },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data' },
+    incremental: { cursorField: 'updated_at', param: 'updated_since' },
+  });
+  const driver = sourceDriver(worker.client, worker.taskQueue, source);
+  await driver.resultOf(await driver.sync());
+  return { driver, source };
+}
+
 /** Runs a README command as written, against the test server and for this test's source. */
 async function runReadmeCommand(words: string[], sourceId: string): Promise<string> {
   const [, ...args] = words.map((word) => word.replace('source/tickets', `source/${sourceId}`));
@@ -33,15 +47,7 @@ async function runReadmeCommand(words: string[], sourceId: string): Promise<stri
 
 describe('the raw temporal commands in the README', () => {
   it('pause, resume, backfill and query a source workflow', async () => {
-    const source = sourceSchema.parse({
-      id: 'readme-signals',
-      request: { baseUrl: api.url, path: '/cursor' },
-      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-      records: { path: 'data' },
-      incremental: { cursorField: 'updated_at', param: 'updated_since' },
-    });
-    const driver = sourceDriver(worker.client, worker.taskQueue, source);
-    await driver.resultOf(await driver.sync());
+    const { driver, source } = await sourceThatSynced('readme-signals');
 
     const signals = readmeCommands('temporal workflow signal');
     const names = signals.map((words) => words[words.indexOf('--name') + 1]);
@@ -70,15 +76,7 @@ describe('the raw temporal commands in the README', () => {
   });
 
   it('sync, pause, resume and backfill as updates answer with what they did', async () => {
-    const source = sourceSchema.parse({
-      id: 'readme-updates',
-      request: { baseUrl: api.url, path: '/cursor' },
-      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-      records: { path: 'data' },
-      incremental: { cursorField: 'updated_at', param: 'updated_since' },
-    });
-    const driver = sourceDriver(worker.client, worker.taskQueue, source);
-    await driver.resultOf(await driver.sync());
+    const { driver, source } = await sourceThatSynced('readme-updates');
 
     const updates = readmeCommands('temporal workflow update execute');
     const names = updates.map((words) => words[words.indexOf('--name') + 1]);

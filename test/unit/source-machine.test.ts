@@ -4,7 +4,12 @@ import { type Source, type SourceInput, sourceSchema } from '../../config/source
 import { type BackfillRequest, backfillRequestSchema } from '../../contracts/source-messages.ts';
 import type { QueuedWindow } from '../../contracts/source-status.ts';
 import type { WindowSummary } from '../../contracts/window.ts';
-import { MessageRefused, SourceMachine, type SourceState } from '../../workflows/source-machine.ts';
+import {
+  emptySourceState,
+  MessageRefused,
+  SourceMachine,
+  type SourceState,
+} from '../../workflows/source-machine.ts';
 
 const DAY = 86_400_000;
 
@@ -350,19 +355,15 @@ describe('SourceMachine: backfills', () => {
   });
 
   it('reads the completed backfill keys earlier code carried into merged ranges', () => {
-    const carried = {
-      paused: false,
-      queue: [],
-      lastResults: [],
-      skippedTicks: 0,
-      consecutiveFailures: 0,
-      rejectedSignals: [],
+    // As earlier code carried it: a key per completed backfill.
+    const carried: SourceState = {
+      ...emptySourceState(),
       sequence: 4,
       completedBackfills: [
         'backfill-20240101T000000Z-20240102T000000Z',
         'backfill-20240102T000000Z-20240103T000000Z',
       ],
-    } as SourceState;
+    };
     const machine = machineOf({}, carried);
     expect(machine.state.completedBackfills).toBeUndefined();
     expect(machine.status(0).completedRanges).toEqual([
