@@ -60,6 +60,8 @@ async function writeSourceFile(id: string, apiUrl: string, secretName: string): 
       'pagination: { type: cursor, tokenPath: next_cursor, param: cursor }',
       'records: { path: data, primaryKey: id }',
       `auth: { type: bearer, token: { secret: ${secretName} } }`,
+      // The windows here are about what a refusal does, not about pacing.
+      'rateLimit: { requestsPerSecond: 200 }',
       '',
     ].join('\n'),
   );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, Connection } from '@temporalio/client';
@@ -35,9 +36,12 @@ try {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 let encryptingBundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 
-/** The workflow bundle, built once per test file. */
+/** The workflow bundle the global setup built once for the run. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const built = inject('workflowBundle');
+  bundle ??= Promise.all([readFile(built.codePath, 'utf8'), readFile(built.sourceMapPath, 'utf8')]).then(
+    ([code, sourceMap]) => ({ code, sourceMap }),
+  );
   return bundle;
 }
 
