@@ -7,6 +7,7 @@ import { rootCause } from '../workflows/failure-cause.ts';
 import { CliError } from './cli-error.ts';
 import { EXIT } from './exit-codes.ts';
 import { querySourceView } from './status/query-status.ts';
+import type { WindowProgress } from './status/source-view.ts';
 import type { ClientContext } from './with-client.ts';
 
 export interface WaitOptions {
@@ -22,6 +23,8 @@ export interface WaitOptions {
   pollMs?: number;
   /** Called once when the source is found paused: the window waits for `resume`. */
   onPaused?: (reason: string | undefined) => void;
+  /** Called at each poll while the window is in flight, with its pages, records, rate and retry state. */
+  onProgress?: (window: WindowProgress) => void;
   /** Stop waiting when the source is found paused, with a SourcePausedError (exit 4), instead of waiting for `resume`. */
   stopWhenPaused?: boolean;
 }
@@ -69,8 +72,9 @@ export async function waitForResult(context: ClientContext, options: WaitOptions
       throw new CliError(EXIT.failed, `source/${options.sourceId} stopped before the window finished`);
     }
     const key = options.window.windowKey;
-    listed =
-      view.inFlight.find((w) => w.windowKey === key) ?? view.queue.find((w) => w.windowKey === key) ?? listed;
+    const running = view.inFlight.find((w) => w.windowKey === key);
+    if (running !== undefined) options.onProgress?.(running);
+    listed = running ?? view.queue.find((w) => w.windowKey === key) ?? listed;
     if (ended === undefined && !view.inFlight.some((w) => w.windowKey === key)) {
       // A window whose workflow could not be started is listed as failed and never runs.
       const failedToStart = view.lastResults.find((r) => r.windowKey === key && r.status === 'failed');

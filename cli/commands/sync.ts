@@ -8,6 +8,7 @@ import { findSource, refuseChildSource } from '../find-source.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { printOutcome } from '../print-outcome.ts';
 import { sendUpdate } from '../send-update.ts';
+import { waitProgress } from '../status/wait-progress.ts';
 import { SourcePausedError, waitForResult } from '../wait-for-result.ts';
 import { withClient } from '../with-client.ts';
 
@@ -51,6 +52,8 @@ export async function syncCommand(sourceId: string, options: SyncOptions): Promi
     }
     if (!json) process.stdout.write(`${line}\n`);
     let result: Awaited<ReturnType<typeof waitForResult>>;
+    // On stderr, so stdout stays the result (and one JSON object with --json).
+    const progress = waitProgress({ sourceId });
     try {
       result = await waitForResult(context, {
         sourceId,
@@ -59,6 +62,7 @@ export async function syncCommand(sourceId: string, options: SyncOptions): Promi
         // A window queued by someone else's request carries theirs.
         ...(accepted.outcome === 'queued' ? { requestId } : {}),
         stopWhenPaused: !options.waitForResume,
+        onProgress: (window) => progress.update(window),
         onPaused: (reason) =>
           process.stderr.write(
             `${sourceId} is paused${reason ? ` (${reason})` : ''}: the window runs after "tributary resume ${sourceId}"; waiting (Ctrl-C stops waiting, not the sync)\n`,
@@ -69,6 +73,8 @@ export async function syncCommand(sourceId: string, options: SyncOptions): Promi
         printOutcome(true, '', { ...outcome, paused: true, pausedReason: error.pausedReason ?? null });
       }
       throw error;
+    } finally {
+      progress.done();
     }
     printOutcome(json, formatWindowResult(sourceId, result), { ...outcome, result });
     return result.status === 'succeeded' ? EXIT.ok : EXIT.failed;

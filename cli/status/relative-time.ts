@@ -19,3 +19,8 @@ export function elapsed(fromIso: string, now: Date): string {
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s`;
   return `${Math.floor(seconds / 3600)}h ${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/** `12s`, `3m 05s`: how long until an ISO instant (`0s` once it has passed). */
+export function fromNow(iso: string, now: Date): string {
+  return elapsed(now.toISOString(), new Date(iso));
+}

@@ -1,13 +1,8 @@
-import type {
-  QueuedWindow,
-  SourceStatus,
-  WindowInFlight,
-  WindowResult,
-} from '../../contracts/source-status.ts';
+import type { QueuedWindow, SourceStatus, WindowResult } from '../../contracts/source-status.ts';
 import { paint } from './ansi.ts';
 import { progressBar, progressPercent } from './progress-bar.ts';
-import { ago, elapsed } from './relative-time.ts';
-import type { SourceView } from './source-view.ts';
+import { ago, elapsed, fromNow } from './relative-time.ts';
+import type { RetryingActivity, SourceView, WindowProgress } from './source-view.ts';
 
 export interface RenderOptions {
   /** The moment the view describes: relative times are computed from it. */
@@ -47,7 +42,10 @@ export function renderSource(view: SourceView, options: RenderOptions): string {
   row('watermark', view.watermark ?? paint(c, 'dim', 'none yet (the next window reads from the start)'));
   if (view.inFlight.length === 0) row('in flight', paint(c, 'dim', '-'));
   view.inFlight.forEach((window, index) => {
-    row(index === 0 ? 'in flight' : '', inFlightText(window, view.lastResults, options));
+    row(
+      index === 0 ? 'in flight' : '',
+      inFlightText(window, view.lastResults, { ...options, paused: view.state === 'paused' }),
+    );
   });
   row('queue', queueText(view.queue, view.queuedWindows ?? view.queue.length));
   row('last result', lastResultText(view.lastResults[0], options));
@@ -55,10 +53,7 @@ export function renderSource(view: SourceView, options: RenderOptions): string {
     'skipped ticks',
     `${view.skippedTicks}    failures in a row ${failuresText(view.consecutiveFailures, c)}`,
   );
-  row(
-    'last error',
-    view.lastError === undefined ? paint(c, 'dim', '-') : paint(c, 'red', firstLine(view.lastError)),
-  );
+  row('last error', lastErrorText(view, options));
   row('rejected signals', rejectedText(view, options));
   return lines.join('\n');
 }
@@ -72,13 +67,48 @@ function stateText(view: SourceStatus & { state: string }, { color: c, now }: Re
   return view.state === 'running' ? paint(c, 'green', 'running') : paint(c, 'cyan', 'idle');
 }
 
-/** `incremental-…  [████░░░░]  40%  12 pages  3,000 records  2.4 pages/s  41s`. */
-export function inFlightText(
-  window: WindowInFlight,
-  results: WindowResult[],
+/**
+ * The failure being retried now (the window's batch activity, newest) over the source's last
+ * error (a window that failed for good); `-` when neither.
+ */
+function lastErrorText(
+  view: { inFlight: WindowProgress[]; lastError?: string },
   options: RenderOptions,
 ): string {
-  const expected = expectedPages(window, results);
+  const c = options.color;
+  const retrying = view.inFlight.find((window) => window.retrying !== undefined);
+  if (retrying?.retrying !== undefined) {
+    const { retrying: retry } = retrying;
+    return `${paint(c, 'red', firstLine(retry.lastFailure))}  ${paint(c, 'dim', `(${retryText(retry, options.now)}, ${windowName(retrying)})`)}`;
+  }
+  return view.lastError === undefined ? paint(c, 'dim', '-') : paint(c, 'red', firstLine(view.lastError));
+}
+
+/** `retrying: attempt 8 of 20, next in 12s` (or `attempt 8 running` once the next attempt started). */
+export function retryText(retry: RetryingActivity, now: Date): string {
+  const of = retry.maximumAttempts === undefined ? '' : ` of ${retry.maximumAttempts}`;
+  const waitMs =
+    retry.nextAttemptAt === undefined ? undefined : Date.parse(retry.nextAttemptAt) - now.getTime();
+  const next =
+    waitMs === undefined || waitMs <= 0
+      ? 'running'
+      : `next in ${waitMs < 1000 ? '<1s' : fromNow(retry.nextAttemptAt!, now)}`;
+  return `retrying: attempt ${retry.attempt}${of}, ${next}`;
+}
+
+/**
+ * `incremental-…  [████░░░░]  40%  12 of ~30 pages  3,000 records  2.4 pages/s  41s`; a count
+ * without a percentage once the window has passed its estimate; `0.0 pages/s (paused)` while the
+ * source is paused; the retry state while its batch is failing.
+ */
+export function inFlightText(
+  window: WindowProgress,
+  results: WindowResult[],
+  options: RenderOptions & { paused?: boolean },
+): string {
+  const guess = expectedPages(window, results);
+  // An estimate already passed says nothing of what is left: show the count alone.
+  const expected = guess !== undefined && window.pages <= guess ? guess : undefined;
   const bar = progressBar({
     done: window.pages,
     ...(expected === undefined ? {} : { expected }),
@@ -95,8 +125,11 @@ export function inFlightText(
     ...(percent === '' ? [] : [percent]),
     pages,
     plural(window.records, 'record'),
-    `${window.pageRate.toFixed(1)} pages/s`,
+    options.paused ? '0.0 pages/s (paused)' : `${window.pageRate.toFixed(1)} pages/s`,
     paint(options.color, 'dim', elapsed(window.startedAt, options.now)),
+    ...(window.retrying === undefined
+      ? []
+      : [paint(options.color, 'red', retryText(window.retrying, options.now))]),
   ].join('  ');
 }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { colorWanted } from '../../cli/status/ansi.ts';
+import { retryingOf } from '../../cli/status/live-progress.ts';
 import { progressBar, progressPercent } from '../../cli/status/progress-bar.ts';
 import { ago, elapsed } from '../../cli/status/relative-time.ts';
 import { expectedPages, renderSource, renderStatus, renderWatchHeader } from '../../cli/status/render.ts';
-import { stateOf, viewOf } from '../../cli/status/source-view.ts';
+import { stateOf, viewOf, type WindowProgress } from '../../cli/status/source-view.ts';
+import { progressLine, waitProgress } from '../../cli/status/wait-progress.ts';
 import { inPlace } from '../../cli/status/watch.ts';
 import type { SourceStatus } from '../../contracts/source-status.ts';
 
@@ -214,5 +216,110 @@ describe('watch screen', () => {
       'tributary status  2026-11-23 04:15:00Z  every 1s  (Ctrl-C to quit)',
     );
     expect(inPlace('a\nbb\n')).toBe('\x1b[Ha\x1b[K\nbb\x1b[K\n\x1b[J');
+  });
+});
+
+describe('honest progress', () => {
+  const window = running.inFlight[0]!;
+  const retrying: WindowProgress = {
+    ...window,
+    retrying: {
+      attempt: 8,
+      maximumAttempts: 20,
+      nextAttemptAt: '2026-11-23T04:15:12Z',
+      lastFailure: 'fetch failed: connect ECONNREFUSED 127.0.0.1:4010\n  at fetchPages',
+    },
+  };
+
+  it('shows a retrying batch: attempt, next retry and the failure, instead of "last error -"', () => {
+    const text = renderSource(viewOf({ ...running, inFlight: [retrying] }), plain);
+    expect(text).toContain(
+      '  last error        fetch failed: connect ECONNREFUSED 127.0.0.1:4010  (retrying: attempt 8 of 20, next in 12s, incremental-20261123T041400Z-8)',
+    );
+    expect(text).toMatch(/in flight .*41s {2}retrying: attempt 8 of 20, next in 12s$/m);
+    expect(text).not.toContain('at fetchPages');
+    const started = {
+      ...retrying,
+      retrying: { ...retrying.retrying!, nextAttemptAt: '2026-11-23T04:14:00Z' },
+    };
+    expect(renderSource(viewOf({ ...running, inFlight: [started] }), plain)).toContain(
+      'retrying: attempt 8 of 20, running',
+    );
+  });
+
+  it('reads the retry state from the pending activity the server keeps', () => {
+    expect(
+      retryingOf({
+        attempt: 3,
+        maximumAttempts: 0,
+        lastFailure: { message: 'HTTP 500 from GET /cursor' },
+        // Typed as a Long; the decoded answer's Long and a plain number read the same.
+        nextAttemptScheduleTime: { seconds: 1795407312 as never, nanos: 500_000_000 },
+      }),
+    ).toEqual({
+      attempt: 3,
+      nextAttemptAt: '2026-11-23T04:15:12.500Z',
+      lastFailure: 'HTTP 500 from GET /cursor',
+    });
+    expect(retryingOf({ attempt: 1 })).toBeUndefined();
+    expect(retryingOf(undefined)).toBeUndefined();
+  });
+
+  it('never shows an estimate over 100 %: past it, a count', () => {
+    const child = { ...window, pages: 7004, records: 70_040 };
+    const results = [{ ...idle.lastResults[0]!, pages: 102 }];
+    const text = renderSource(viewOf({ ...running, inFlight: [child], lastResults: results }), plain);
+    expect(text).not.toMatch(/\d+%/);
+    expect(text).not.toContain('of ~');
+    expect(text).toMatch(/\[░*███░*\] {2}7,004 pages {2}70,040 records/);
+    const atEstimate = renderSource(
+      viewOf({ ...running, inFlight: [{ ...child, pages: 102 }], lastResults: results }),
+      plain,
+    );
+    expect(atEstimate).toContain('100%  102 of ~102 pages');
+  });
+
+  it('gives a paused source a page rate of 0', () => {
+    const busy = { ...window, pageRate: 5.5 };
+    const view = viewOf({ ...running, inFlight: [busy], paused: true, pausedReason: 'operator' });
+    expect(view.state === 'paused' && view.inFlight[0]!.pageRate).toBe(0);
+    const text = renderSource(view, plain);
+    expect(text).toContain('0.0 pages/s (paused)');
+    expect(text).not.toContain('5.5');
+    expect(renderSource(viewOf({ ...running, inFlight: [busy] }), plain)).toContain('5.5 pages/s');
+  });
+
+  it('waits with one plain line every few seconds without a terminal, and one line redrawn on a terminal', () => {
+    let clock = 0;
+    const written: string[] = [];
+    const out = { write: (text: string) => written.push(text) > 0 } as unknown as NodeJS.WritableStream;
+    const plainProgress = waitProgress({ sourceId: 'tickets', out, everyMs: 5000, clock: () => clock });
+    for (clock = 0; clock <= 12_000; clock += 500) plainProgress.update({ ...window, pages: clock / 500 });
+    plainProgress.done();
+    expect(written).toHaveLength(2);
+    expect(written[0]).toMatch(
+      /^tickets incremental-20261123T041400Z-8: 10 pages, 1,234 records, 0\.1 pages\/s, \S+ elapsed\n$/,
+    );
+
+    const drawn: string[] = [];
+    const tty = {
+      isTTY: true,
+      write: (text: string) => drawn.push(text) > 0,
+    } as unknown as NodeJS.WritableStream;
+    const liveProgress = waitProgress({ sourceId: 'tickets', out: tty, clock: () => now.getTime() });
+    liveProgress.update(window);
+    liveProgress.update(retrying);
+    liveProgress.done();
+    expect(drawn).toHaveLength(3);
+    expect(drawn[1]?.startsWith('\r')).toBe(true);
+    expect(
+      drawn[1]?.endsWith(
+        'retrying: attempt 8 of 20, next in 12s: fetch failed: connect ECONNREFUSED 127.0.0.1:4010\x1b[K',
+      ),
+    ).toBe(true);
+    expect(drawn[2]).toBe('\r\x1b[K');
+    expect(progressLine('tickets', window, now)).toBe(
+      'tickets incremental-20261123T041400Z-8: 5 pages, 1,234 records, 0.1 pages/s, 41s elapsed',
+    );
   });
 });
