@@ -1,5 +1,4 @@
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { WindowInFlight } from '../../contracts/source-status.ts';
 import type { RetryingActivity, WindowProgress } from './source-view.ts';
@@ -36,11 +35,12 @@ export async function withLiveProgress(
   }
   const batch = pending.find((activity) => activity.activityType?.name === 'fetchPages');
   const payload = batch?.heartbeatDetails?.payloads?.[0];
-  const heartbeat = payload ? defaultPayloadConverter.fromPayload<HeartbeatProgress>(payload) : undefined;
+  const heartbeat = payload ? await decoded<HeartbeatProgress>(client, payload) : undefined;
   const pages = window.pages + (heartbeat?.added?.pages ?? 0);
   const records = window.records + (heartbeat?.added?.records ?? 0);
   const seconds = Math.max((at - Date.parse(window.startedAt)) / 1000, 0.001);
-  const retrying = retryingOf(batch?.lastFailure ? batch : pending.find((activity) => activity.lastFailure));
+  const failing = batch?.lastFailure ? batch : pending.find((activity) => activity.lastFailure);
+  const retrying = retryingOf(failing, await failureMessage(client, failing?.lastFailure));
   return {
     ...window,
     pages,
@@ -51,7 +51,10 @@ export async function withLiveProgress(
 }
 
 /** The retry state of a pending activity whose last attempt failed; undefined otherwise. */
-export function retryingOf(activity: PendingActivity | undefined): RetryingActivity | undefined {
+export function retryingOf(
+  activity: PendingActivity | undefined,
+  message?: string,
+): RetryingActivity | undefined {
   const failure = activity?.lastFailure;
   if (activity === undefined || !failure) return undefined;
   const next = msOf(activity.nextAttemptScheduleTime);
@@ -61,7 +64,33 @@ export function retryingOf(activity: PendingActivity | undefined): RetryingActiv
     attempt: activity.attempt ?? 1,
     ...(maximum > 0 ? { maximumAttempts: maximum } : {}),
     ...(next === undefined ? {} : { nextAttemptAt: new Date(next).toISOString() }),
-    lastFailure: failure.message || '(no message)',
+    lastFailure: message || failure.message || '(no message)',
     ...(heartbeat === undefined ? {} : { lastHeartbeatAt: new Date(heartbeat).toISOString() }),
   };
+}
+
+/**
+ * A payload of the server's own records (a heartbeat, a failure's attributes) read through the
+ * client's codecs (payloads may be encrypted); undefined when it cannot be read.
+ */
+async function decoded<T>(client: Client, payload: temporal.api.common.v1.IPayload): Promise<T | undefined> {
+  const { payloadCodecs, payloadConverter } = client.workflow.options.loadedDataConverter;
+  try {
+    let plain = payload;
+    for (const codec of [...payloadCodecs].reverse())
+      [plain] = (await codec.decode([plain])) as [typeof plain];
+    return payloadConverter.fromPayload<T>(plain);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A failure's message, from its encoded attributes when payload encryption encoded it. */
+async function failureMessage(
+  client: Client,
+  failure: temporal.api.failure.v1.IFailure | null | undefined,
+): Promise<string | undefined> {
+  if (!failure?.encodedAttributes) return undefined;
+  const attributes = await decoded<{ message?: string }>(client, failure.encodedAttributes);
+  return attributes?.message;
 }
