@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { keyPrefix } from './identifiers.ts';
+import { workerDeploymentSettingsSchema } from './worker-deployment.ts';
 
 const flag = z
   .enum(['true', 'false', '1', '0'])
@@ -43,18 +44,21 @@ export const storageSettingsSchema = z.object({
   TRIBUTARY_SECRET_TTL_SECONDS: z.coerce.number().int().nonnegative().default(300),
 });
 
-export const workerSettingsSchema = connectionSettingsSchema.extend(storageSettingsSchema.shape).extend({
-  TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
-  TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
-  /** Where the worker serves Prometheus metrics (`http://<address>/metrics`); unset: no endpoint. */
-  TRIBUTARY_METRICS_ADDRESS: z
-    .string()
-    .regex(
-      /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/,
-      'set TRIBUTARY_METRICS_ADDRESS to an IP address and port, e.g. 127.0.0.1:9464, or 0.0.0.0:9464 to be scraped from other hosts (a host name is not accepted)',
-    )
-    .optional(),
-});
+export const workerSettingsSchema = connectionSettingsSchema
+  .extend(storageSettingsSchema.shape)
+  .extend(workerDeploymentSettingsSchema.shape)
+  .extend({
+    TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+    TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+    /** Where the worker serves Prometheus metrics (`http://<address>/metrics`); unset: no endpoint. */
+    TRIBUTARY_METRICS_ADDRESS: z
+      .string()
+      .regex(
+        /^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:.]+\]):\d{1,5}$/,
+        'set TRIBUTARY_METRICS_ADDRESS to an IP address and port, e.g. 127.0.0.1:9464, or 0.0.0.0:9464 to be scraped from other hosts (a host name is not accepted)',
+      )
+      .optional(),
+  });
 
 export type ConnectionSettings = z.infer<typeof connectionSettingsSchema>;
 export type StorageSettings = z.infer<typeof storageSettingsSchema>;

@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
 import { type PayloadEncryption, workerDataConverter } from '../codec/data-converter.ts';
@@ -19,6 +20,12 @@ export interface TributaryWorkerOptions {
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Envelope encryption of payloads (codec/); plain JSON payloads when omitted. */
   encryption?: PayloadEncryption;
+  /**
+   * The Worker Deployment version this worker runs as (TRIBUTARY_BUILD_ID); unversioned when
+   * omitted. Each workflow type declares whether its runs stay on the version they started on
+   * (workflows/index.ts).
+   */
+  deploymentVersion?: WorkerDeploymentVersion;
 }
 
 /** The one place a tributary worker is put together, for the worker process and for tests. */
@@ -37,5 +44,15 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
     maxHeartbeatThrottleInterval: '2s',
     shutdownGraceTime: '20s',
+    ...(options.deploymentVersion === undefined
+      ? {}
+      : {
+          workerDeploymentOptions: {
+            version: options.deploymentVersion,
+            useWorkerVersioning: true,
+            // Every workflow type declares its own; a type that forgot stays on its build (the safe choice).
+            defaultVersioningBehavior: 'PINNED',
+          },
+        }),
   });
 }

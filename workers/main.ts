@@ -10,6 +10,7 @@ import { createS3Client } from '../activities/storage/s3-client.ts';
 import { createThreadedPageWriter } from '../activities/storage/threaded-page-writer.ts';
 import { clientDataConverter, payloadEncryption } from '../codec/data-converter.ts';
 import { temporalConnectionOptions } from '../config/temporal-connection.ts';
+import { deploymentVersionOf } from '../config/worker-deployment.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
 import { installJsonLogging } from './logging.ts';
@@ -85,6 +86,11 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       ttlMs: settings.TRIBUTARY_SECRET_TTL_SECONDS * 1000,
     }),
   });
+  const deploymentVersion = deploymentVersionOf(settings);
+  if (deploymentVersion !== undefined)
+    Runtime.instance().logger.info('versioned worker: runs what its Worker Deployment routes to this build', {
+      ...deploymentVersion,
+    });
   try {
     const worker = await createTributaryWorker({
       connection,
@@ -93,6 +99,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       activities,
       maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
       encryption,
+      ...(deploymentVersion === undefined ? {} : { deploymentVersion }),
     });
     // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
     await worker.run();
