@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, Connection } from '@temporalio/client';
+import type { WorkerDeploymentVersion } from '@temporalio/common';
 import {
   bundleWorkflowCode,
   DefaultLogger,
@@ -98,10 +99,14 @@ export async function startTestWorker(
     transformRunner?: (s3: S3Client) => TransformRunner;
     /** Encrypt payloads under this KMS key (worker and client), as TRIBUTARY_KMS_KEY_ID does. */
     kmsKeyId?: string;
+    /** Another worker's task queue, to run beside it (its own when omitted). */
+    taskQueue?: string;
+    /** A versioned worker of this Worker Deployment version (TRIBUTARY_BUILD_ID); unversioned when omitted. */
+    deploymentVersion?: WorkerDeploymentVersion;
   } = {},
 ) {
   const id = randomUUID().slice(0, 8);
-  const taskQueue = `test-${id}`;
+  const taskQueue = options.taskQueue ?? `test-${id}`;
   const rawPrefix = `raw-${id}`;
   const curatedPrefix = `curated-${id}`;
   const s3 = new S3Client(awsClientConfig(stack));
@@ -137,6 +142,7 @@ export async function startTestWorker(
     activities,
     workflowBundle: await (encryption === undefined ? workflowBundle() : encryptingWorkflowBundle()),
     ...(encryption === undefined ? {} : { encryption }),
+    ...(options.deploymentVersion === undefined ? {} : { deploymentVersion: options.deploymentVersion }),
   });
   const running = worker.run();
   return {
