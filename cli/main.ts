@@ -192,6 +192,53 @@ function tributaryProgram(): Command {
     .description('run a worker, with its settings from the environment')
     .action(run(async () => (await import('./commands/worker.ts')).workerCommand));
 
+  const deploy = program
+    .command('deploy')
+    .description(
+      'canary a new worker build: ramp a share of new windows to it, promote it, roll back (Temporal Worker Deployments)',
+    )
+    .addHelpText(
+      'after',
+      `
+Workers join the deployment when started with TRIBUTARY_BUILD_ID (and TRIBUTARY_DEPLOYMENT_NAME).
+A window stays on the build it started on; a source's workflow moves to the current build.`,
+    );
+  const deploymentOption = () =>
+    new Option('--deployment <name>', 'the Worker Deployment (TRIBUTARY_DEPLOYMENT_NAME)').default(
+      process.env.TRIBUTARY_DEPLOYMENT_NAME ?? 'tributary',
+    );
+  deploy
+    .command('ramp')
+    .description('start this share of new windows on the build, the rest on the current one')
+    .argument('<build>', 'the new build id (its workers must be polling)')
+    .argument('<percent>', '0 to 100')
+    .addOption(deploymentOption())
+    .addOption(jsonOption())
+    .action(run(async () => (await import('./commands/deploy.ts')).deployRampCommand));
+  deploy
+    .command('promote')
+    .description(
+      'make the build current: every new window starts on it; running windows finish where they are',
+    )
+    .argument('<build>', 'the build id')
+    .addOption(deploymentOption())
+    .addOption(jsonOption())
+    .action(run(async () => (await import('./commands/deploy.ts')).deployPromoteCommand));
+  deploy
+    .command('rollback')
+    .description('remove the ramp, or when there is none make the build that promote replaced current again')
+    .addOption(deploymentOption())
+    .addOption(jsonOption())
+    .action(run(async () => (await import('./commands/deploy.ts')).deployRollbackCommand));
+  deploy
+    .command('status')
+    .description(
+      'where new windows start, and each build: current, ramping, draining (keep its workers) or drained',
+    )
+    .addOption(deploymentOption())
+    .addOption(jsonOption())
+    .action(run(async () => (await import('./commands/deploy.ts')).deployStatusCommand));
+
   program
     .command('codec-server')
     .description(

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter, optionalTsToDate } from '@temporalio/common';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
-const { RoutingConfigUpdateState, WorkerDeploymentVersionStatus } = temporal.api.enums.v1;
+const { RoutingConfigUpdateState, WorkerDeploymentVersionStatus } = proto.temporal.api.enums.v1;
 
 export interface DeploymentVersionSummary {
   buildId: string;
@@ -25,7 +25,7 @@ export interface DeploymentRouting {
 /** What `rollback` did. */
 export type RollbackResult =
   | { action: 'ramp-removed'; buildId: string; current: string | undefined }
-  | { action: 'current-restored'; buildId: string | undefined; previous: string };
+  | { action: 'current-restored'; buildId: string; previous: string };
 
 /**
  * Metadata `promote` writes on the build it makes current: the build that was current before it
@@ -129,12 +129,23 @@ export class WorkerDeploymentRouting {
       });
       return { action: 'ramp-removed', buildId: routing.ramping.buildId, current: routing.current };
     }
-    const previous = routing.current === undefined ? undefined : await this.promotedFrom(routing.current);
-    if (routing.current === undefined || previous === undefined)
-      throw new NothingToRollBack(this.deploymentName, routing.current);
+    const name = this.deploymentName;
+    if (routing.current === undefined)
+      throw new NothingToRollBack(
+        `worker deployment ${name} has no ramp and no current build: nothing to roll back`,
+      );
+    const previous = await this.promotedFrom(routing.current);
+    if (previous === undefined)
+      throw new NothingToRollBack(
+        `worker deployment ${name} has no ramp, and its current build ${routing.current} was not made current by "tributary deploy promote", so the build before it is not known: make the one you want current with "tributary deploy promote <build>"`,
+      );
+    if (previous === '')
+      throw new NothingToRollBack(
+        `worker deployment ${name} has no ramp, and its current build ${routing.current} replaced unversioned workers: to send new windows to them again, run "temporal worker deployment set-current-version --deployment-name ${name} --unversioned"`,
+      );
     // Not promote(): going back must not record the bad build as the one to go back to.
     await this.setCurrent(previous);
-    return { action: 'current-restored', buildId: previous || undefined, previous: routing.current };
+    return { action: 'current-restored', buildId: previous, previous: routing.current };
   }
 
   private async promotedFrom(buildId: string): Promise<string | undefined> {
@@ -147,14 +158,10 @@ export class WorkerDeploymentRouting {
   }
 }
 
-/** Rollback found no ramp, and a current build that `promote` did not make current. */
+/** Rollback found no ramp, and no build it may make current again. */
 export class NothingToRollBack extends Error {
-  constructor(deploymentName: string, current: string | undefined) {
-    super(
-      current === undefined
-        ? `worker deployment ${deploymentName} has no ramp and no current build: nothing to roll back`
-        : `worker deployment ${deploymentName} has no ramp, and its current build ${current} was not made current by "tributary deploy promote", so the build before it is not known: make the one you want current with "tributary deploy promote <build>"`,
-    );
+  constructor(message: string) {
+    super(message);
     this.name = 'NothingToRollBack';
   }
 }

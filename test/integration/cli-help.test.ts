@@ -25,6 +25,11 @@ const COMMANDS = [
   'schedules sync',
   'schedules list',
   'worker',
+  'deploy',
+  'deploy ramp',
+  'deploy promote',
+  'deploy rollback',
+  'deploy status',
   'codec-server',
   'dev',
   'dev up',
@@ -34,7 +39,7 @@ const COMMANDS = [
   'demo',
 ];
 
-const GROUPS = ['sources', 'schedules', 'dev'];
+const GROUPS = ['sources', 'schedules', 'deploy', 'dev'];
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 /**

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../client/start-window.ts';
 import { type DeploymentRouting, WorkerDeploymentRouting } from '../../client/worker-deployment.ts';
@@ -10,6 +10,7 @@ import { sourceSchema } from '../../config/source.ts';
 import type { WindowSummary } from '../../contracts/window.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { readWindow } from '../support/read-window.ts';
+import { runCli } from '../support/run-cli.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 import { untilRead } from '../support/until.ts';
@@ -118,6 +119,12 @@ async function runsPerBuild(step: string, handles: WorkflowHandle[]): Promise<Re
   return counts;
 }
 
+/** `tributary deploy <args>` on the test's deployment, as an operator runs it. */
+const deploy = (...args: string[]) =>
+  runCli(['deploy', ...args, '--deployment', deploymentName], {
+    TEMPORAL_ADDRESS: inject('stack').temporalAddress,
+  });
+
 /** Applies a routing change and waits until the server routes by it. */
 async function change(step: () => Promise<unknown>, accept: (r: DeploymentRouting) => boolean) {
   await step();
@@ -189,8 +196,13 @@ describe('canary deploys with Worker Deployments', () => {
     const unramped = await startWindows(10);
     expect(await runsPerBuild('rollback of the ramp', unramped)).toEqual({ [OLD]: 10 });
 
+    const promotion = await deploy('promote', NEW);
+    expect(promotion).toMatchObject({ code: 0, stderr: '' });
+    expect(promotion.stdout).toContain(
+      `${NEW} is current in ${deploymentName}: every new window starts on it; windows running on ${OLD} finish there`,
+    );
     await change(
-      () => routing.promote(NEW),
+      async () => undefined,
       (r) => r.current === NEW && r.ramping === undefined,
     );
     const promoted = await startWindows(10);
@@ -205,9 +217,15 @@ describe('canary deploys with Worker Deployments', () => {
     api.release();
     expect(await runsPerBuild('held across the promotion', held)).toEqual({ [OLD]: 4 });
 
+    const rollback = await deploy('rollback', '--json');
+    expect(rollback).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(rollback.stdout)).toMatchObject({
+      action: 'current-restored',
+      buildId: OLD,
+      previous: NEW,
+    });
     await change(
-      async () =>
-        expect(await routing.rollback()).toEqual({ action: 'current-restored', buildId: OLD, previous: NEW }),
+      async () => undefined,
       (r) => r.current === OLD,
     );
     const rolledBack = await startWindows(10);
@@ -227,7 +245,7 @@ describe('canary deploys with Worker Deployments', () => {
       expect((await readWindow(worker.store, summary.manifestKey)).records).toHaveLength(PAGES * PAGE_SIZE);
       const { raw } = await handle.describe();
       expect(raw.workflowExecutionInfo?.status).toBe(
-        temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+        proto.temporal.api.enums.v1.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
       );
     }
   });
