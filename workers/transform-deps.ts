@@ -31,6 +31,9 @@ export function transformDepsFromEnv(
     runner,
     bucket: zones.bucket,
     rawPrefix: zones.rawPrefix,
+    ...(settings.TRIBUTARY_CURATED_BUCKET === undefined
+      ? {}
+      : { curatedBucket: settings.TRIBUTARY_CURATED_BUCKET }),
     curatedPrefix: settings.TRIBUTARY_CURATED_PREFIX,
   };
 }

@@ -7,6 +7,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { quarantineTag } from '../../contracts/quarantine-tag.ts';
 import { gzipText } from './jsonl.ts';
 import { pageNumberOf } from './raw-keys.ts';
 
@@ -77,6 +78,8 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
         ContentType: 'application/x-ndjson',
         ContentEncoding: 'gzip',
         ...(metadata ? { Metadata: metadata } : {}),
+        // The raw bucket's lifecycle expires quarantine objects sooner than pages (infra/cdk/data-stack.ts).
+        ...(stamp.run === 'quarantine' ? { Tagging: `${quarantineTag.key}=${quarantineTag.value}` } : {}),
       }),
     );
   };

@@ -10,13 +10,15 @@ export interface TransformDeps {
   runner: TransformRunner;
   bucket: string;
   rawPrefix: string;
+  /** The curated zone's bucket when it is not the raw zone's (the CDK app makes two). */
+  curatedBucket?: string;
   /** Key prefix of the curated zone; a dataset lands under <curatedPrefix>/<dataset>/<table>/. */
   curatedPrefix: string;
 }
 
-/** s3://bucket/<curatedPrefix>/<dataset> */
+/** s3://<curated bucket>/<curatedPrefix>/<dataset> */
 export function curatedTarget(deps: TransformDeps, dataset: string): string {
-  return `s3://${deps.bucket}/${deps.curatedPrefix}/${dataset}`;
+  return `s3://${deps.curatedBucket ?? deps.bucket}/${deps.curatedPrefix}/${dataset}`;
 }
 
 /** Starts one run of the transform job (Glue StartJobRun, or the local runner). */

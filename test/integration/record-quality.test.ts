@@ -1,8 +1,10 @@
 import { GetSchemaVersionCommand } from '@aws-sdk/client-glue';
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { recordSchemaOf } from '../../config/record-schema.ts';
+import { quarantineTag } from '../../contracts/quarantine-tag.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { cursorSource } from '../support/sample-sources.ts';
@@ -56,6 +58,11 @@ describe('record validation', () => {
       const quarantined = [];
       for (const key of quarantineKeys) {
         expect(key).toMatch(new RegExp(`^${prefix}/page-\\d{6}\\.quarantine\\.jsonl\\.gz$`));
+        // Tagged, so the raw bucket's lifecycle rule for quarantine objects applies to it.
+        const { TagSet } = await worker.s3.send(
+          new GetObjectTaggingCommand({ Bucket: stack.bucket, Key: key }),
+        );
+        expect(TagSet).toEqual([{ Key: quarantineTag.key, Value: quarantineTag.value }]);
         quarantined.push(
           ...((await decodeJsonLines(await worker.store.getBytes(key))) as Array<Record<string, unknown>>),
         );
