@@ -13,6 +13,7 @@ import { temporalConnectionOptions } from '../config/temporal-connection.ts';
 import { deploymentVersionOf } from '../config/worker-deployment.ts';
 import { readSettings, workerSettingsSchema } from '../config/worker-settings.ts';
 import { createTributaryWorker } from './create-worker.ts';
+import { keepHealthFile, pollingProbe } from './health-file.ts';
 import { installJsonLogging } from './logging.ts';
 import { prometheusTelemetry } from './metrics-exporter.ts';
 import { transformDepsFromEnv } from './transform-deps.ts';
@@ -101,8 +102,21 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       encryption,
       ...(deploymentVersion === undefined ? {} : { deploymentVersion }),
     });
-    // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
-    await worker.run();
+    // The container health check reads this file (workers/health-check.ts).
+    const health =
+      env.TRIBUTARY_HEALTH_FILE === undefined
+        ? undefined
+        : keepHealthFile({
+            path: env.TRIBUTARY_HEALTH_FILE,
+            everyMs: 10_000,
+            probe: pollingProbe(worker, connection),
+          });
+    try {
+      // Worker.run() shuts down on SIGINT/SIGTERM by default (Runtime's shutdownSignals).
+      await worker.run();
+    } finally {
+      await health?.stop();
+    }
   } finally {
     // How often decoding found its data key cached rather than calling KMS Decrypt.
     if (encryption.kmsKeyId !== undefined)
