@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -33,14 +33,11 @@ export class DataStack extends Stack {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(accessLogs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This is the access log bucket of the raw and curated buckets; logging it into itself would loop.',
-    });
     const zone = (name: 'Raw' | 'Curated') =>
       new Bucket(this, name, {
         bucketName: zoneBucketName(this, config, name === 'Raw' ? 'raw' : 'curated'),
+        // Raw pages are the replay source of every transform: an overwrite or delete keeps the old version.
+        versioned: name === 'Raw',
         encryption: BucketEncryption.KMS,
         encryptionKey: this.key,
         bucketKeyEnabled: true,

@@ -22,7 +22,7 @@ export class SecretsStack extends Stack {
         generateSecretString: { passwordLength: 32 },
       });
       Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
+        id: 'AwsSolutions::AwsSolutions-SMG4',
         reason:
           'An API key or credential issued by a third party (Temporal Cloud, a source API) cannot be ' +
           'rotated by a Lambda here; rotate it at its issuer and put the new value (the worker reads ' +

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   CloudWatchEncryption,
-  Code,
   Database,
   GlueVersion,
   JobBookmarksEncryption,
@@ -18,6 +17,7 @@ import type { DataStack } from './data-stack.ts';
 import type { InfraConfig } from './infra-config.ts';
 import { repoRoot } from './repo-root.ts';
 import { grantScoped } from './scoped-grant.ts';
+import { ScriptCode } from './script-code.ts';
 import { zoneBucketArn, zoneBucketName } from './zone-buckets.ts';
 
 /**
@@ -119,8 +119,8 @@ export class TransformStack extends Stack {
       },
       'cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the Glue namespace (job metrics).',
     );
-    const script = Code.fromAsset(path.join(repoRoot, 'infra/glue/glue_job.py'));
-    const library = Code.fromAsset(path.join(repoRoot, 'infra/glue/transform.py'));
+    const script = new ScriptCode(this, 'Script', path.join(repoRoot, 'infra/glue/glue_job.py'));
+    const library = new ScriptCode(this, 'Library', path.join(repoRoot, 'infra/glue/transform.py'));
     this.jobNames = [...new Set(jobNames)].sort();
     for (const jobName of this.jobNames) {
       new PySparkEtlJob(this, `Job-${jobName}`, {

@@ -210,7 +210,7 @@ export class WorkerStack extends Stack {
       scaleOutCooldown: Duration.minutes(2),
     });
     Validations.of(this.taskDefinition).acknowledge({
-      id: 'AwsSolutions-ECS2',
+      id: 'AwsSolutions::AwsSolutions-ECS2',
       reason:
         'The environment holds only addresses, names and sizes (Temporal address, bucket names, task queue); ' +
         'the Temporal API key comes from Secrets Manager through the task definition secrets.',
