@@ -14,6 +14,7 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
 import type { DataStack } from './data-stack.ts';
+import { glueScriptModules } from './glue-script-modules.ts';
 import type { InfraConfig } from './infra-config.ts';
 import { repoRoot } from './repo-root.ts';
 import { grantScoped } from './scoped-grant.ts';
@@ -119,15 +120,18 @@ export class TransformStack extends Stack {
       },
       'cloudwatch:PutMetricData has no resource-level permissions; the condition limits it to the Glue namespace (job metrics).',
     );
-    const script = new ScriptCode(this, 'Script', path.join(repoRoot, 'infra/glue/glue_job.py'));
-    const library = new ScriptCode(this, 'Library', path.join(repoRoot, 'infra/glue/transform.py'));
+    const entry = path.join(repoRoot, 'infra/glue/glue_job.py');
+    const script = new ScriptCode(this, 'Script', entry);
+    const modules = glueScriptModules(entry).map(
+      (module) => new ScriptCode(this, `Module-${path.basename(module, '.py')}`, module),
+    );
     this.jobNames = [...new Set(jobNames)].sort();
     for (const jobName of this.jobNames) {
       new PySparkEtlJob(this, `Job-${jobName}`, {
         jobName,
         role: this.role,
         script,
-        extraPythonFiles: [library],
+        extraPythonFiles: modules,
         glueVersion: transform.glueVersion === '4.0' ? GlueVersion.V4_0 : GlueVersion.V5_0,
         workerConfiguration: {
           workerType: workerType(transform.workerType),
