@@ -119,6 +119,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
       metrics.limiterWaited((sentAt - queuedAt) / 1000);
       let answered = false;
       try {
+        release.sending();
         const response = await client(request.url, {
           method: config.method,
           ...(request.body === undefined ? {} : { json: request.body }),

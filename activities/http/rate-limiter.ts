@@ -8,8 +8,20 @@ export type RateLimitConfig = Source['rateLimit'];
  */
 const WINDOW_MS = 1_050;
 
-/** Gives back the slot taken by `acquire`; calling it more than once does nothing. */
-export type Release = () => void;
+/**
+ * The window of a limiter that holds one share of a limit other processes share too: each
+ * window's requests may reach the API late by its own delay, and those delays add up at the API,
+ * so a share keeps a wider margin (a loaded worker's event loop alone delays some by 50-100 ms).
+ */
+export const SHARED_WINDOW_MS = 1_100;
+
+/**
+ * Gives back the slot taken by `acquire`; calling it more than once does nothing. `sending()`,
+ * called as the request goes out, counts the grant from then in the per-second window: a worker
+ * whose event loop stalled between the grant and the send would otherwise send late requests
+ * bunched with the next ones.
+ */
+export type Release = (() => void) & { sending(): void };
 
 export interface RateLimiter {
   /** Waits for a token and a free concurrency slot, in arrival order. */
@@ -38,6 +50,7 @@ export interface AdjustableRateLimiter extends RateLimiter {
 export function createRateLimiter(
   initial: RateLimitConfig,
   now: () => number = performance.now.bind(performance),
+  windowMs = WINDOW_MS,
 ): AdjustableRateLimiter {
   let config = initial;
   let ratePerMs = 0;
@@ -52,10 +65,10 @@ export function createRateLimiter(
   let tokens = capacity;
   let refilledAt = now();
   let inFlight = 0;
-  /** Grant times within the last window, oldest first. */
-  const granted: number[] = [];
+  /** Grants within the last window: when each was granted, or sent when that was later. */
+  let granted: Array<{ at: number }> = [];
   let timer: NodeJS.Timeout | undefined;
-  const waiters: Array<() => void> = [];
+  const waiters: Array<(grant: { at: number }) => void> = [];
 
   const refill = () => {
     const at = now();
@@ -71,7 +84,7 @@ export function createRateLimiter(
   const pump = () => {
     refill();
     const at = refilledAt;
-    while (granted.length > 0 && at - granted[0]! >= WINDOW_MS) granted.shift();
+    granted = granted.filter((grant) => at - grant.at < windowMs);
     while (
       waiters.length > 0 &&
       ratePerMs > 0 &&
@@ -81,13 +94,15 @@ export function createRateLimiter(
     ) {
       tokens -= 1;
       inFlight++;
-      granted.push(at);
-      waiters.shift()?.();
+      const grant = { at };
+      granted.push(grant);
+      waiters.shift()?.(grant);
     }
     // Waiting on the bucket or the window, not on a slot: a release pumps again when a slot is the limit.
     if (waiters.length > 0 && ratePerMs > 0 && inFlight < config.maxConcurrent && timer === undefined) {
       const bucketWait = tokens >= 1 ? 0 : (1 - tokens) / ratePerMs;
-      const windowWait = granted.length < perWindow ? 0 : granted[0]! + WINDOW_MS - at;
+      const windowWait =
+        granted.length < perWindow ? 0 : Math.min(...granted.map((grant) => grant.at)) + windowMs - at;
       timer = setTimeout(
         () => {
           timer = undefined;
@@ -112,13 +127,20 @@ export function createRateLimiter(
     },
     acquire: () =>
       new Promise<Release>((resolve) => {
-        waiters.push(() => {
+        waiters.push((grant) => {
           let released = false;
-          resolve(() => {
+          const done = () => {
             if (released) return;
             released = true;
             release();
-          });
+          };
+          resolve(
+            Object.assign(done, {
+              sending: () => {
+                grant.at = Math.max(grant.at, now());
+              },
+            }),
+          );
         });
         pump();
       }),

@@ -12,12 +12,29 @@ export interface FollowRateShareOptions {
   /** How often the share is asked for (default 1 s). */
   intervalMs?: number;
   /**
-   * A window's first share is used only after this long (default 1.5 s): windows already fetching
-   * ask again within `intervalMs` and shrink theirs first, so the source never goes over its limit.
+   * Whether this batch continues a window that already fetched under a share (default false):
+   * the window's earlier batch may have spent its share within the last second.
+   */
+  continuesWindow?: boolean;
+  /**
+   * How long the first share waits before it is used. By default: when the window shares the
+   * limit, long enough for every other window to have asked again, been answered or given up
+   * (`intervalMs` + 2 x `askTimeoutMs`: an answer in flight when this window appeared may still
+   * carry the old shares); alone, or continuing its own earlier batch, `raiseAfterMs` (what a
+   * window that just ended, or the earlier batch, granted within the last second).
    */
   graceMs?: number;
-  /** An ask not answered within this long counts as failed (default 2 s): a dead worker may hold the source workflow. */
+  /**
+   * An ask not answered within this long counts as failed (default 1 s): a dead worker may hold
+   * the source workflow. A failed ask drops the window to the fallback share at once when its
+   * share is larger: the answers it misses may be shrinking it.
+   */
   askTimeoutMs?: number;
+  /**
+   * A window that has never been answered waits this long (default 5 s) before it fetches at the
+   * fallback share: the source workflow is unreachable, not merely slow.
+   */
+  unansweredMs?: number;
   /**
    * A larger share is used only after this long (default 1.1 s, a little more than the limiter's
    * one-second window): the window that gave it up may have spent its share within the last second.
@@ -33,9 +50,13 @@ export interface FollowRateShareOptions {
  */
 export function followRateShare(limiter: AdjustableRateLimiter, options: FollowRateShareOptions) {
   const intervalMs = options.intervalMs ?? 1_000;
-  const graceMs = options.graceMs ?? 1_500;
-  const askTimeoutMs = options.askTimeoutMs ?? 2_000;
+  const askTimeoutMs = options.askTimeoutMs ?? 1_000;
   const raiseAfterMs = options.raiseAfterMs ?? 1_100;
+  const unansweredMs = options.unansweredMs ?? 5_000;
+  const startedAt = performance.now();
+  const graceFor = (first: RateShare) =>
+    options.graceMs ??
+    (first.sharedBy > 1 && !options.continuesWindow ? intervalMs + 2 * askTimeoutMs : raiseAfterMs);
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;
@@ -90,20 +111,28 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
       share = undefined;
     }
     if (stopped) return;
-    // Never heard of a share: the fallback, which cannot take the source over its limit.
-    if (share === undefined && latest === undefined) share = fallback();
-    if (share !== undefined) {
-      latest = share;
-      if (live) {
-        follow(share);
-      } else if (!heard) {
-        // The first share waits until every other window has heard of this one.
-        heard = true;
-        setTimeout(() => {
-          live = true;
-          if (!stopped && latest !== undefined) apply(latest);
-        }, graceMs);
-      }
+    if (share === undefined) {
+      // The answers stopped, or never came: the fallback, which cannot take the source over its
+      // limit when every window is on it; a known smaller share is kept. A window never answered
+      // waits a while first: its peers may still be answered and hold the whole limit.
+      const safe = fallback();
+      if (latest !== undefined) share = smallerOf(latest, safe);
+      else if (performance.now() - startedAt >= unansweredMs) share = safe;
+    }
+    if (share === undefined) {
+      schedule(intervalMs);
+      return;
+    }
+    latest = share;
+    if (live) {
+      follow(share);
+    } else if (!heard) {
+      // The first share waits until every other window has heard of this one.
+      heard = true;
+      setTimeout(() => {
+        live = true;
+        if (!stopped && latest !== undefined) apply(latest);
+      }, graceFor(share));
     }
     schedule(intervalMs);
   };
@@ -117,6 +146,14 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
       if (timer !== undefined) clearTimeout(timer);
       if (raise !== undefined) clearTimeout(raise);
     },
+  };
+}
+
+function smallerOf(a: RateShare, b: RateShare): RateShare {
+  return {
+    requestsPerSecond: Math.min(a.requestsPerSecond, b.requestsPerSecond),
+    maxConcurrent: Math.min(a.maxConcurrent, b.maxConcurrent),
+    sharedBy: Math.max(a.sharedBy, b.sharedBy),
   };
 }
 

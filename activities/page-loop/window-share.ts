@@ -3,7 +3,7 @@ import type { Source } from '../../config/source.ts';
 import { rateShareQuery } from '../../contracts/rate-share.ts';
 import type { RateShareFrom } from '../../contracts/window.ts';
 import type { PageFetcher } from '../http/page-fetcher.ts';
-import { createRateLimiter } from '../http/rate-limiter.ts';
+import { createRateLimiter, SHARED_WINDOW_MS } from '../http/rate-limiter.ts';
 import { followRateShare } from '../http/rate-share.ts';
 
 export interface WindowShare {
@@ -24,13 +24,13 @@ export function windowShare(
 ): WindowShare {
   const from = input.rateShare;
   if (client === undefined || from === undefined) return { pageFetcherFor, stop: () => undefined };
-  const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 });
+  const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 }, undefined, SHARED_WINDOW_MS);
   const follower = followRateShare(limiter, {
     ask: () => client.workflow.getHandle(from.sourceWorkflowId).query(rateShareQuery, input.windowKey),
     limit: input.source.rateLimit,
     mostWindows: input.source.orchestration.backfillConcurrency + 1,
     intervalMs: 500,
-    graceMs: from.firstBatch ? 1_000 : 0,
+    continuesWindow: !from.firstBatch,
   });
   return {
     pageFetcherFor: (source) => pageFetcherFor(source).limitedBy(limiter),

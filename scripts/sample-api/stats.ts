@@ -32,6 +32,18 @@ export interface SampleApiStats {
   reset(): void;
 }
 
+/** Most of `times` (milliseconds) within any one-second window. */
+export function mostInOneSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while (sorted[end]! - sorted[start]! >= 1000) start++;
+    most = Math.max(most, end - start + 1);
+  }
+  return most;
+}
+
 export function createStats(): SampleApiStats {
   const stats: SampleApiStats = {
     requests: (route) => stats.byRoute[route] ?? 0,
@@ -43,16 +55,7 @@ export function createStats(): SampleApiStats {
     log: [],
     inFlight: 0,
     maxInFlight: 0,
-    maxPerSecond() {
-      const times = stats.log.map((entry) => entry.at).sort((a, b) => a - b);
-      let most = 0;
-      let start = 0;
-      for (let end = 0; end < times.length; end++) {
-        while (times[end]! - times[start]! >= 1000) start++;
-        most = Math.max(most, end - start + 1);
-      }
-      return most;
-    },
+    maxPerSecond: () => mostInOneSecond(stats.log.map((entry) => entry.at)),
     timestamps: (route) => stats.log.filter((entry) => entry.route === route).map((entry) => entry.at),
     reset() {
       stats.byRoute = {};

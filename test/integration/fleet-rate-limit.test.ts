@@ -7,12 +7,13 @@ import type { Source } from '../../config/source.ts';
 import { backfillSignal, sourceWorkflowId } from '../../contracts/source-messages.ts';
 import { type SourceStatus, statusQuery } from '../../contracts/source-status.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
-import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
+import { mostInOneSecond } from '../../scripts/sample-api/stats.ts';
 import { idsOf, readWindow, windowManifestKey } from '../support/read-window.ts';
+import { type SampleApiProcess, startSampleApiProcess } from '../support/sample-api-process.ts';
 import { cursorSource } from '../support/sample-sources.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
-import { until, untilRead } from '../support/until.ts';
+import { untilRead } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const stack = inject('stack');
@@ -25,7 +26,8 @@ const requestsPerSecond = 20;
  * minute apart (pages of 2), with the given limit, backfilling [00:00, 12:00) in `chunk`s.
  */
 async function fleet(workers: number, chunk: string, backfillConcurrency: number) {
-  const api = await startSampleApi({ records: 720, pageSize: 2, latencyMs: 20 });
+  // Its own process: arrival times stamped by this busy test process would bunch.
+  const api = await startSampleApiProcess({ records: 720, pageSize: 2, latencyMs: 20 });
   const id = randomUUID().slice(0, 8);
   const settings = { taskQueue: `fleet-${id}`, rawPrefix: `raw-${id}` };
   const processes = Array.from({ length: workers }, () =>
@@ -72,16 +74,24 @@ async function fleet(workers: number, chunk: string, backfillConcurrency: number
     },
     async stop() {
       await Promise.all(processes.map((worker) => worker.kill('SIGTERM')));
-      await api.close();
+      await api.stop();
     },
   };
 }
 
 /** Requests per second at the API over the run, and the most in any one second. */
-function rateOf(api: SampleApi) {
-  const times = api.stats.timestamps('/cursor').sort((a, b) => a - b);
+async function rateOf(api: SampleApiProcess) {
+  const times = await cursorArrivals(api);
   const seconds = (times.at(-1)! - times[0]!) / 1000;
-  return { requests: times.length, seconds, rate: times.length / seconds, most: api.stats.maxPerSecond() };
+  return { requests: times.length, seconds, rate: times.length / seconds, most: mostInOneSecond(times) };
+}
+
+/** When the API saw each page request, in order. */
+async function cursorArrivals(api: SampleApiProcess): Promise<number[]> {
+  return (await api.log())
+    .filter((entry) => entry.route === '/cursor')
+    .map((entry) => entry.at)
+    .sort((a, b) => a - b);
 }
 
 /** The distinct worker identities that ran the windows' activities. */
@@ -109,12 +119,14 @@ describe('one rate limit per source across a fleet of workers', () => {
       const done = await run.done(6);
       expect(done.lastResults.every((r) => r.status === 'succeeded')).toBe(true);
       expect(await run.landedIds(done)).toEqual(everyRecordOnce);
-      const measured = rateOf(run.api);
+      const measured = await rateOf(run.api);
       console.info(
         `fleet limit: ${measured.requests} requests in ${measured.seconds.toFixed(1)} s = ${measured.rate.toFixed(1)}/s, most in one second ${measured.most} (limit ${requestsPerSecond})`,
       );
       expect(measured.most).toBeLessThanOrEqual(requestsPerSecond + 1);
-      expect(measured.rate).toBeGreaterThanOrEqual(0.9 * requestsPerSecond);
+      // Used, not wasted: every window on the fallback share would give 6 x floor(20 / 7) = 12/s.
+      // Shares keep a wider margin against delays at the API (rate-limiter.ts), so about 0.9 of it.
+      expect(measured.rate).toBeGreaterThanOrEqual(0.8 * requestsPerSecond);
       // The limit held across processes, not within one.
       expect((await activityWorkers(run.source, done)).size).toBeGreaterThan(1);
     } finally {
@@ -126,7 +138,12 @@ describe('one rate limit per source across a fleet of workers', () => {
     const run = await fleet(2, 'PT3H', 4);
     try {
       await run.start();
-      await until(() => run.api.stats.requests('/cursor') >= 80, 60_000, '80 requests');
+      await untilRead(
+        () => cursorArrivals(run.api),
+        (times) => times.length >= 80,
+        60_000,
+        (times) => `80 requests, ${times.length} so far`,
+      );
       // The process running the oldest window's batch: its share is held by a dead worker.
       const status = await stackClient.client.workflow
         .getHandle(sourceWorkflowId(run.source.id))
@@ -140,9 +157,10 @@ describe('one rate limit per source across a fleet of workers', () => {
       const done = await run.done(4);
       expect(done.lastResults.every((r) => r.status === 'succeeded')).toBe(true);
       expect(await run.landedIds(done)).toEqual(everyRecordOnce);
-      expect(run.api.stats.maxPerSecond()).toBeLessThanOrEqual(requestsPerSecond + 1);
+      const arrivals = await cursorArrivals(run.api);
+      expect(mostInOneSecond(arrivals)).toBeLessThanOrEqual(requestsPerSecond + 1);
       // The first second after the kill in which the API saw 90 % of the limit again.
-      const times = run.api.stats.timestamps('/cursor').filter((at) => at > killedAt);
+      const times = arrivals.filter((at) => at > killedAt);
       const back = times.find((at) => times.filter((t) => t >= at && t < at + 1000).length >= 18);
       const recoverySeconds = back === undefined ? Number.POSITIVE_INFINITY : (back - killedAt) / 1000;
       console.info(
