@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -107,6 +107,9 @@ describe('the worker image', () => {
     const api = await startSampleApi({ records: 120, pageSize: 20 });
     const healthFile = path.join(app, 'healthy');
     const worker = startImageWorker(healthFile);
+    onTestFailed(() => {
+      console.error(`the image's worker said:\n${worker.output()}`);
+    });
     try {
       expect(await healthCheck(healthFile)).toMatchObject({
         code: 1,
