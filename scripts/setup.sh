@@ -3,6 +3,7 @@
 #   - node_modules (npm install, versions pinned by package-lock.json) when missing or older than the lock
 #   - the Temporal CLI (dev server), reused from TEMPORAL_CLI_PATH / PATH / .tools/bin, else built with Go
 #   - moto (the AWS stand-in) in .tools/venv, pinned below
+#   - pyspark in the same venv and the Apache Iceberg jars in .tools/jars (scripts/setup-lake-jars.sh)
 # Idempotent and fast when everything is present. Called by `npm test` and `npm run demo`.
 set -euo pipefail
 
@@ -105,7 +106,9 @@ fi
 echo "moto: $MOTO_VERSION ($moto_how)"
 
 # --- pyspark (the local transform runner and the Glue script's tests) ----------------------------
-PYSPARK_VERSION='4.3.0'
+# 4.1, not the newest: Apache Iceberg's Spark runtime (the curated tables) exists up to Spark 4.1, and
+# with 4.3 it fails to load (IncompatibleClassChangeError on SparkView), as does Delta Lake's MERGE.
+PYSPARK_VERSION='4.1.4'
 PYSPARK_SPEC="pyspark==${PYSPARK_VERSION}"
 PYSPARK_STAMP="$VENV/.tributary-pyspark-spec"
 pyspark_how=''
@@ -122,3 +125,6 @@ fi
 command -v java >/dev/null 2>&1 ||
   echo "pyspark: no 'java' on PATH; the local transform runner needs Java 17 (e.g. 'apt-get install openjdk-17-jre-headless')" >&2
 echo "pyspark: $PYSPARK_VERSION ($pyspark_how)"
+
+# --- Apache Iceberg jars (the curated zone's tables) ---------------------------------------------
+bash "$ROOT/scripts/setup-lake-jars.sh"

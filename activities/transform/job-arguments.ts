@@ -1,3 +1,4 @@
+import { curatedDatabase } from '../../contracts/curated-tables.ts';
 import type { TransformRunRequest } from './transform-runner.ts';
 
 /**
@@ -15,6 +16,7 @@ export function jobArguments(request: TransformRunRequest): Record<string, strin
     '--bucket': request.bucket,
     '--raw_prefix': request.rawPrefix,
     '--curated_target': request.curatedTarget,
+    '--database': curatedDatabase(request.curatedTarget),
     '--mode': request.mode,
     '--ingestion_date': request.ingestionDate,
     '--inputs': JSON.stringify(

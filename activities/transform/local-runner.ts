@@ -1,12 +1,15 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { curatedDatabase } from '../../contracts/curated-tables.ts';
 import type { TransformRunStatus } from '../../contracts/transform.ts';
+import { pageNumberOf } from '../storage/raw-keys.ts';
+import { awsEnvOf } from './aws-env.ts';
 import { glueScriptDir, pythonPath } from './python-path.ts';
-import { deletePrefix, downloadPrefix, getBytes, parseS3Url, uploadFolder } from './s3-folder.ts';
+import { getBytes } from './s3-object.ts';
+import { SparkProcess, SparkTimeout } from './spark-process.ts';
 import { TransformBusyError, type TransformRunner, type TransformRunRequest } from './transform-runner.ts';
 
 export interface LocalRunnerOptions {
@@ -25,13 +28,23 @@ interface ManifestObjects {
 }
 
 /**
- * Runs the Glue job's script on this machine: stages the windows' raw pages (and, for merge, the
- * curated dataset) from S3 into a temporary folder, runs `local_job.py` with pyspark, and replaces
- * the curated dataset in S3 with what it wrote. Runs live in this worker's memory: one worker.
+ * Runs the Glue job's script on this machine: stages the windows' raw pages from S3 into a
+ * temporary folder and hands the run to this worker's Spark process (`local_job.py --serve`, one
+ * Spark session kept between runs), which writes the dataset's Iceberg tables to S3 and the Glue
+ * Data Catalog (moto locally) as the Glue job does. Runs live in this worker's memory: one worker.
  * Like a Glue job with MaxConcurrentRuns 1, a job runs once at a time.
  */
 export function createLocalRunner(options: LocalRunnerOptions): TransformRunner {
   const runs = new Map<string, TransformRunStatus & { jobName: string }>();
+  let spark: SparkProcess | undefined;
+  const sparkProcess = async () => {
+    spark ??= new SparkProcess({
+      python: options.python ?? pythonPath(),
+      script: options.script ?? path.join(glueScriptDir, 'local_job.py'),
+      env: { ...(await awsEnvOf(options.s3)), ...options.env },
+    });
+    return spark;
+  };
   const execute = async (request: TransformRunRequest): Promise<void> => {
     const folder = await mkdtemp(path.join(tmpdir(), 'tributary-transform-'));
     try {
@@ -42,32 +55,46 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
         const manifest = JSON.parse(
           new TextDecoder().decode(await getBytes(options.s3, request.bucket, window.manifestKey)),
         ) as ManifestObjects;
+        const pages = [];
         for (const [index, object] of manifest.objects.entries()) {
-          const body = await getBytes(options.s3, request.bucket, object.key);
+          const page = await options.s3.send(
+            new GetObjectCommand({ Bucket: request.bucket, Key: object.key }),
+          );
+          if (!page.Body) throw new Error(`s3://${request.bucket}/${object.key} has no body`);
           // Numbered in manifest order: a child source's pages share names across parent folders.
-          const name = `${String(index + 1).padStart(6, '0')}-${path.basename(object.key)}`;
-          await writeFile(path.join(pagesDir, name), body);
+          const file = path.join(
+            pagesDir,
+            `${String(index + 1).padStart(6, '0')}-${path.basename(object.key)}`,
+          );
+          await writeFile(file, await page.Body.transformToByteArray());
+          pages.push({
+            path: file,
+            number: pageNumber(object.key),
+            // The page object was written when its page was extracted.
+            extracted_at: (page.LastModified ?? new Date()).toISOString(),
+          });
         }
         inputs.push({
           source: window.sourceId,
-          pages_dir: pagesDir,
+          window: window.windowKey,
+          pages,
           primary_key: window.primaryKey,
           ...(window.cursorField === undefined ? {} : { cursor_field: window.cursorField }),
         });
       }
-      const target = parseS3Url(request.curatedTarget);
-      const existing = path.join(folder, 'existing');
-      if (request.mode === 'merge') await downloadPrefix(options.s3, target.bucket, target.prefix, existing);
-      const output = path.join(folder, 'output');
-      await runScript(
-        [
-          ...['--inputs', JSON.stringify(inputs), '--existing', existing, '--output', output],
-          ...['--mode', request.mode, '--ingestion_date', request.ingestionDate],
-        ],
-        options,
-      );
-      await deletePrefix(options.s3, target.bucket, target.prefix);
-      await uploadFolder(options.s3, target.bucket, output, target.prefix, isDataFile);
+      const answer = (await (
+        await sparkProcess()
+      ).request(
+        {
+          inputs,
+          database: curatedDatabase(request.curatedTarget),
+          location: request.curatedTarget,
+          mode: request.mode,
+          ingestion_date: request.ingestionDate,
+        },
+        options.timeoutMs ?? 30 * 60_000,
+      )) as { error?: string };
+      if (answer.error !== undefined) throw new Error(`the transform failed: ${answer.error}`);
     } finally {
       await rm(folder, { recursive: true, force: true });
     }
@@ -89,7 +116,7 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
           run.state = 'SUCCEEDED';
         },
         (error: unknown) => {
-          run.state = error instanceof ScriptTimeout ? 'TIMEOUT' : 'FAILED';
+          run.state = error instanceof SparkTimeout ? 'TIMEOUT' : 'FAILED';
           run.error = error instanceof Error ? error.message : String(error);
         },
       );
@@ -108,47 +135,8 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
   };
 }
 
-/** Spark's bookkeeping files (`_SUCCESS`, `.crc`) stay behind. */
-function isDataFile(relative: string): boolean {
-  const name = relative.split('/').at(-1) ?? '';
-  return !name.startsWith('_') && !name.startsWith('.');
-}
-
-class ScriptTimeout extends Error {}
-
-function runScript(args: string[], options: LocalRunnerOptions): Promise<void> {
-  const script = options.script ?? path.join(glueScriptDir, 'local_job.py');
-  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.python ?? pythonPath(), [script, ...args], {
-      env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1', PYTHONDONTWRITEBYTECODE: '1', ...options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-20_000);
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) return resolve();
-      if (signal === 'SIGKILL')
-        return reject(new ScriptTimeout(`the script ran longer than ${timeoutMs} ms`));
-      reject(new Error(`the transform script exited with ${code ?? signal}: ${lastError(stderr)}`));
-    });
-  });
-}
-
-/** The line that says what went wrong: the last Python exception line, else the last line. */
-function lastError(stderr: string): string {
-  const lines = stderr
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0);
-  const exception = lines.findLast((line) => /^[A-Za-z_.]*(Error|Exception)\b.*:/.test(line));
-  return (exception ?? lines.at(-1) ?? 'no output').slice(0, 1000);
+function pageNumber(key: string): number {
+  const number = pageNumberOf(key);
+  if (number === undefined) throw new Error(`the manifest lists ${key}, which is not a raw page key`);
+  return number;
 }

@@ -1,13 +1,18 @@
-"""AWS Glue entrypoint of the transform (deploy with transform.py as --extra-py-files).
+"""AWS Glue entrypoint of the transform (deploy with transform.py and lake.py as --extra-py-files).
+
+The job runs with `--datalake-formats iceberg` (Glue 5 ships the Iceberg runtime); this script sets
+the Iceberg catalog on the Glue Data Catalog itself (lake.catalog_conf), so the same `lake.load`
+writes the same tables as the local runner.
 
 Job arguments (set by tributary's `glue` transform runner on StartJobRun):
   --source, --window, --manifest_key   the window (the first input's, for one-source jobs)
   --inputs          JSON list of {"source", "window", "manifest_key", "primary_key", "cursor_field"}
   --bucket          the bucket of the raw zone
   --raw_prefix      the raw zone's key prefix
-  --curated_target  s3://bucket/prefix of the curated dataset
+  --curated_target  s3://bucket/prefix of the curated dataset (its tables are <target>/<table>)
+  --database        the dataset's database in the Glue Data Catalog
   --mode            overwrite | merge
-  --ingestion_date  the window's logical date (YYYY-MM-DD), the partition value
+  --ingestion_date  the window's logical date (YYYY-MM-DD)
 """
 
 from __future__ import annotations
@@ -19,49 +24,52 @@ import boto3
 from awsglue.context import GlueContext
 from awsglue.job import Job
 from awsglue.utils import getResolvedOptions
+from pyspark.conf import SparkConf
 from pyspark.context import SparkContext
 
-from transform import WindowInput, run, write_tables
+from lake import catalog_conf, load
+from transform import PageInput, WindowInput, page_number
 
-ARGUMENTS = ["JOB_NAME", "inputs", "bucket", "curated_target", "mode", "ingestion_date"]
+ARGUMENTS = ["JOB_NAME", "inputs", "bucket", "curated_target", "database", "mode", "ingestion_date"]
 
 
-def page_paths(s3, bucket: str, manifest_key: str) -> list[str]:
+def pages(s3, bucket: str, manifest_key: str) -> list[PageInput]:
+    """The manifest's pages with their lineage: the page number from the key, the extraction time
+    from the object's LastModified (a page object is written once its page is fetched)."""
     manifest = json.loads(s3.get_object(Bucket=bucket, Key=manifest_key)["Body"].read())
-    return [f"s3://{bucket}/{item['key']}" for item in manifest["objects"]]
-
-
-def existing_tables(spark, s3, target: str) -> dict:
-    bucket, _, prefix = target.removeprefix("s3://").partition("/")
-    prefix = prefix.rstrip("/") + "/"
-    listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter="/")
-    names = [entry["Prefix"][len(prefix) :].rstrip("/") for entry in listing.get("CommonPrefixes", [])]
-    # Materialised before the same paths are overwritten.
-    return {name: spark.read.parquet(f"{target.rstrip('/')}/{name}").localCheckpoint(eager=True) for name in names}
+    folder = manifest_key.rsplit("/", 1)[0] + "/"
+    written = {}
+    for listing in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=folder):
+        for item in listing.get("Contents", []):
+            written[item["Key"]] = item["LastModified"].isoformat()
+    return [
+        PageInput(f"s3://{bucket}/{item['key']}", page_number(item["key"]), written[item["key"]])
+        for item in manifest["objects"]
+    ]
 
 
 def main() -> None:
     args = getResolvedOptions(sys.argv, ARGUMENTS)
-    glue = GlueContext(SparkContext.getOrCreate())
+    conf = SparkConf()
+    for key, value in catalog_conf(args["curated_target"]).items():
+        conf.set(key, value)
+    glue = GlueContext(SparkContext.getOrCreate(conf))
     spark = glue.spark_session
-    spark.conf.set("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
     job = Job(glue)
     job.init(args["JOB_NAME"], args)
     s3 = boto3.client("s3")
     windows = [
         WindowInput(
             source=item["source"],
-            page_paths=page_paths(s3, args["bucket"], item["manifest_key"]),
+            window_key=item["window"],
+            pages=pages(s3, args["bucket"], item["manifest_key"]),
             primary_key=list(item.get("primary_key") or []),
             cursor_field=item.get("cursor_field"),
         )
         for item in json.loads(args["inputs"])
     ]
-    existing = existing_tables(spark, s3, args["curated_target"]) if args["mode"] == "merge" else {}
-    if args["mode"] == "overwrite":
-        # Truncate: child tables this window no longer has must not survive the reload.
-        glue.purge_s3_path(args["curated_target"], {"retentionPeriod": 0})
-    write_tables(run(spark, windows, existing, args["mode"], args["ingestion_date"]), args["curated_target"])
+    report = load(spark, args["database"], args["curated_target"], windows, args["mode"], args["ingestion_date"])
+    print(json.dumps({"database": report.database, "tables": report.tables, "quarantined": report.quarantined}))
     job.commit()
 
 

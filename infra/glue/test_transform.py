@@ -1,7 +1,7 @@
-"""Tests of the transform's PySpark functions on small fixtures, with exact expected rows.
+"""Tests of the transform against real Iceberg tables in a Glue Data Catalog (moto), one Spark session.
 
-Run: .tools/venv/bin/python -m unittest discover -s infra/glue -p 'test_*.py'
-(test/integration/glue-script.test.ts runs this as part of `npm test`). One Spark session for all.
+Run: AWS_ENDPOINT_URL=http://127.0.0.1:<moto port> .tools/venv/bin/python -m unittest discover -s infra/glue -p 'test_*.py'
+(test/integration/glue-script.test.ts runs this against the test stack's moto as part of `npm test`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,19 @@ import os
 import shutil
 import tempfile
 import unittest
+import uuid
 
-from transform import WindowInput, flatten, local_session, run, write_tables
+import boto3
+from pyspark.sql.types import LongType, StringType, TimestampType
+
+from lake import QUARANTINE, load, local_session, table_name
+from transform import EXTRACTED_AT, PAGE, WINDOW_KEY, PageInput, WindowInput, flatten
+
+ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ.setdefault("AWS_REGION", "us-east-1")
+BUCKET = f"lake-test-{uuid.uuid4().hex[:8]}"
 
 WINDOW_1 = [
     {
@@ -76,120 +87,141 @@ WINDOW_2 = [
 ]
 
 
+
 def rows(frame, order):
     """A table's rows as sorted tuples of plain values, columns in the given order."""
     return sorted(tuple(row[column] for column in order) for row in frame.select(*order).collect())
 
 
-class TransformTest(unittest.TestCase):
+class LakeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.spark = local_session("tributary-transform-test")
+        aws = {"endpoint_url": ENDPOINT, "region_name": "us-east-1"}
+        boto3.client("s3", **aws).create_bucket(Bucket=BUCKET)
+        cls.glue = boto3.client("glue", **aws)
+        cls.spark = local_session(f"s3://{BUCKET}/curated", "tributary-lake-test")
         cls.spark.sparkContext.setLogLevel("ERROR")
-        cls.folder = tempfile.mkdtemp(prefix="tributary-transform-")
+        cls.folder = tempfile.mkdtemp(prefix="tributary-lake-")
 
     @classmethod
     def tearDownClass(cls):
         cls.spark.stop()
         shutil.rmtree(cls.folder, ignore_errors=True)
 
-    def pages(self, name, *pages):
-        """Writes pages as gzip JSON Lines, as the raw zone holds them, and returns their paths."""
-        paths = []
-        for number, records in enumerate(pages, start=1):
-            path = os.path.join(self.folder, name, f"page-{number:06d}.jsonl.gz")
+    def window(self, key, records, source="tickets", per_page=2):
+        """The records as gzip JSON Lines pages, as the raw zone holds them, of window `key`."""
+        pages = []
+        for number, start in enumerate(range(0, len(records), per_page), start=1):
+            path = os.path.join(self.folder, source, key, f"page-{number:06d}.jsonl.gz")
             os.makedirs(os.path.dirname(path), exist_ok=True)
             with gzip.open(path, "wt") as page:
-                page.writelines(json.dumps(record) + "\n" for record in records)
-            paths.append(path)
-        return paths
+                page.writelines(json.dumps(record) + "\n" for record in records[start : start + per_page])
+            pages.append(PageInput(path, number, f"2024-01-0{number}T10:00:00Z"))
+        return WindowInput(source, key, pages, ["id"], "updated_at")
 
-    def window(self, name, records):
-        return WindowInput(
-            source="tickets",
-            page_paths=self.pages(name, records[:2], records[2:]),
-            primary_key=["id"],
-            cursor_field="updated_at",
-        )
+    def table(self, database, name):
+        return self.spark.table(table_name(database, name))
+
+    def catalog_tables(self, database):
+        return sorted(table["Name"] for table in self.glue.get_tables(DatabaseName=database)["TableList"])
 
     def test_flattens_objects_to_prefixed_columns_and_arrays_of_objects_to_child_tables(self):
-        records = self.spark.read.json(self.pages("flatten", WINDOW_1))
-        tables = flatten(records, "tickets", ["id"])
+        window = self.window("flatten", WINDOW_1, per_page=10)
+        tables = flatten(self.spark.read.json([page.path for page in window.pages]), "tickets", ["id"])
         self.assertEqual(sorted(tables), ["tickets", "tickets_comments", "tickets_comments_reactions"])
         self.assertEqual(
             sorted(tables["tickets"].columns),
             ["id", "name", "owner_login", "owner_team_name", "tags", "updated_at"],
         )
         self.assertEqual(
-            rows(tables["tickets"], ["id", "name", "owner_login", "owner_team_name", "tags"]),
-            [
-                (1, "one", "ann", "core", ["red"]),
-                (2, "two", "dee", "ops", []),
-                (3, "three", "eve", "core", ["blue", "red"]),
-            ],
-        )
-        self.assertEqual(
-            sorted(tables["tickets_comments"].columns),
-            ["author_login", "body", "comments_index", "tickets_id"],
-        )
-        self.assertEqual(
             rows(tables["tickets_comments"], ["tickets_id", "comments_index", "body", "author_login"]),
             [(1, 0, "first", "bob"), (1, 1, "second", "cid"), (3, 0, "third", "ann")],
         )
         self.assertEqual(
-            rows(
-                tables["tickets_comments_reactions"],
-                ["tickets_id", "comments_index", "reactions_index", "emoji"],
-            ),
+            rows(tables["tickets_comments_reactions"], ["tickets_id", "comments_index", "reactions_index", "emoji"]),
             [(1, 0, 0, "+1")],
         )
 
     def test_an_array_of_objects_without_a_primary_key_is_refused(self):
-        records = self.spark.read.json(self.pages("no-key", WINDOW_1))
+        window = self.window("no-key", WINDOW_1)
         with self.assertRaisesRegex(ValueError, "declare records.primaryKey"):
-            flatten(records, "tickets", [])
+            flatten(self.spark.read.json([page.path for page in window.pages]), "tickets", [])
 
-    def test_overwrite_replaces_the_dataset_with_the_window(self):
-        first = run(self.spark, [self.window("o1", WINDOW_1)], {}, "overwrite", "2024-01-01")
-        second = run(self.spark, [self.window("o2", WINDOW_2)], first, "overwrite", "2024-01-02")
+    def test_overwrite_then_merge_into_catalogued_iceberg_tables(self):
+        database = "curated_om"
+        location = f"s3://{BUCKET}/curated/om"
+        first = load(self.spark, database, location, [self.window("w1", WINDOW_1)], "overwrite", "2024-01-01")
+        self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments", "tickets_comments_reactions"])
         self.assertEqual(
-            rows(second["tickets"], ["id", "name", "ingestion_date"]),
-            [(1, "one v2", "2024-01-02"), (3, "three stale", "2024-01-02"), (4, "four", "2024-01-02")],
+            self.glue.get_table(DatabaseName=database, Name="tickets")["Table"]["Parameters"]["table_type"], "ICEBERG"
+        )
+        self.assertEqual(first.tables["tickets"], {"rows": 3, "files": 1})
+        schema = {item.name: item.dataType for item in self.table(database, "tickets").schema.fields}
+        self.assertEqual(schema["updated_at"], TimestampType())
+        self.assertEqual(schema["id"], LongType())
+        self.assertEqual(schema[EXTRACTED_AT], TimestampType())
+
+        merged = load(self.spark, database, location, [self.window("w2", WINDOW_2)], "merge", "2024-01-02")
+        tickets = self.table(database, "tickets")
+        self.assertEqual(
+            rows(tickets, ["id", "name", WINDOW_KEY, PAGE]),
+            [(1, "one v2", "w2", 1), (2, "two", "w1", 1), (3, "three", "w1", 2), (4, "four", "w2", 2)],
         )
         self.assertEqual(
-            rows(second["tickets_comments"], ["tickets_id", "body"]), [(1, "edited"), (3, "stale")]
+            [row[EXTRACTED_AT].isoformat() for row in tickets.orderBy("id").collect()],
+            ["2024-01-01T10:00:00", "2024-01-01T10:00:00", "2024-01-02T10:00:00", "2024-01-02T10:00:00"],
         )
-        # Window 2 has no reactions at all: after a truncate-and-reload, that table is gone.
-        self.assertNotIn("tickets_comments_reactions", second)
-
-    def test_merge_upserts_by_key_and_the_newest_cursor_wins_through_parquet(self):
-        target = os.path.join(self.folder, "curated")
-        write_tables(run(self.spark, [self.window("m1", WINDOW_1)], {}, "merge", "2024-01-01"), target)
-        existing = {name: self.spark.read.parquet(os.path.join(target, name)) for name in os.listdir(target)}
-        self.assertTrue(os.path.isdir(os.path.join(target, "tickets", "ingestion_date=2024-01-01")))
-
-        merged = run(self.spark, [self.window("m2", WINDOW_2)], existing, "merge", "2024-01-02")
+        # Record 1 won: its comments are replaced; record 3 lost (stale): its comments stay.
         self.assertEqual(
-            rows(merged["tickets"], ["id", "name", "updated_at", "ingestion_date"]),
-            [
-                (1, "one v2", "2024-01-02T00:00:00Z", "2024-01-02"),
-                (2, "two", "2024-01-01T00:02:00Z", "2024-01-01"),
-                (3, "three", "2024-01-01T00:03:00Z", "2024-01-01"),
-                (4, "four", "2024-01-02T00:04:00Z", "2024-01-02"),
-            ],
+            rows(self.table(database, "tickets_comments"), ["tickets_id", "comments_index", "body", WINDOW_KEY]),
+            [(1, 0, "edited", "w2"), (3, 0, "third", "w1")],
         )
-        self.assertEqual(
-            rows(merged["tickets_comments"], ["tickets_id", "comments_index", "body", "ingestion_date"]),
-            [(1, 0, "edited", "2024-01-02"), (3, 0, "third", "2024-01-01")],
-        )
-        # Record 1 won with no reactions: its old reaction row is gone.
-        self.assertEqual(merged["tickets_comments_reactions"].count(), 0)
+        self.assertEqual(self.table(database, "tickets_comments_reactions").count(), 0)
+        self.assertEqual(merged.tables["tickets"]["rows"], 4)
+        self.assertLessEqual(max(table["files"] for table in merged.tables.values()), 2)
+        self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments", "tickets_comments_reactions"])
 
-    def test_merge_needs_a_primary_key(self):
-        window = WindowInput(source="tickets", page_paths=self.pages("m-no-key", WINDOW_2[2:]))
-        existing = run(self.spark, [window], {}, "overwrite", "2024-01-01")
-        with self.assertRaisesRegex(ValueError, "merge mode needs records.primaryKey"):
-            run(self.spark, [window], existing, "merge", "2024-01-02")
+        # A retried run of the same window (from the same raw pages) changes nothing.
+        load(self.spark, database, location, [self.window("w2", WINDOW_2)], "merge", "2024-01-02")
+        self.assertEqual(self.table(database, "tickets").count(), 4)
+        self.assertEqual(self.table(database, "tickets_comments").count(), 2)
+
+        # Overwrite replaces everything, and drops the child table the window does not have.
+        load(self.spark, database, location, [self.window("w3", WINDOW_2)], "overwrite", "2024-01-03")
+        self.assertEqual(rows(self.table(database, "tickets"), ["id", "name"]), [(1, "one v2"), (3, "three stale"), (4, "four")])
+        self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments"])
+
+    def test_a_field_that_is_not_every_time_a_date_time_stays_a_string(self):
+        records = [
+            {"id": 1, "updated_at": "2024-01-01T00:00:00Z", "due": "2024-02-01"},
+            {"id": 2, "updated_at": "2024-01-01T00:00:01.5+02:00", "due": "next week"},
+        ]
+        load(self.spark, "curated_types", f"s3://{BUCKET}/curated/types", [self.window("t1", records)], "overwrite", "2024-01-01")
+        schema = {item.name: item.dataType for item in self.table("curated_types", "tickets").schema.fields}
+        self.assertEqual((schema["updated_at"], schema["due"]), (TimestampType(), StringType()))
+
+    def test_a_field_changing_type_between_windows_is_widened_or_quarantined_with_the_reason(self):
+        database = "curated_drift"
+        location = f"s3://{BUCKET}/curated/drift"
+        before = [{"id": 1, "updated_at": "2024-01-01T00:00:00Z", "score": 3}]
+        after = [
+            {"id": 2, "updated_at": "2024-01-02T00:00:00Z", "score": "high", "label": "new"},
+            {"id": 3, "updated_at": "2024-01-02T00:00:00Z", "score": 4},
+        ]
+        load(self.spark, database, location, [self.window("d1", before)], "merge", "2024-01-01")
+        report = load(self.spark, database, location, [self.window("d2", after)], "merge", "2024-01-02")
+        self.assertEqual(report.quarantined, 1)
+        tickets = self.table(database, "tickets")
+        self.assertEqual(dict((item.name, item.dataType) for item in tickets.schema.fields)["score"], LongType())
+        self.assertEqual(rows(tickets, ["id", "score", "label"]), [(1, 3, None), (3, 4, None)])
+        quarantined = self.table(database, QUARANTINE).collect()
+        self.assertEqual(
+            [(row["table_name"], row["reason"], json.loads(row["record"])["id"], row[WINDOW_KEY]) for row in quarantined],
+            [("tickets", "score: high (string) does not fit the table's bigint column", 2, "d2")],
+        )
+        # Retried: the window's quarantined rows are replaced, not added again.
+        load(self.spark, database, location, [self.window("d2", after)], "merge", "2024-01-02")
+        self.assertEqual(self.table(database, QUARANTINE).count(), 1)
 
 
 if __name__ == "__main__":

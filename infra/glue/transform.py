@@ -1,8 +1,7 @@
 """The curated transform of tributary windows, as plain PySpark functions.
 
 Nothing here knows whether it runs inside AWS Glue or on a laptop: the entrypoints
-(`glue_job.py`, `local_job.py`) find the pages and the existing dataset, call `run`, and write
-the tables it returns.
+(`glue_job.py`, `local_job.py`) find the pages and call `lake.load`, which writes the tables.
 
 A window's records become tables:
   - nested objects become prefixed columns: {"nested": {"owner": {"login": "a"}}} -> nested_owner_login
@@ -10,34 +9,67 @@ A window's records become tables:
     primary key (<root>_<key>) and the element's position (<field>_index), as Glue's relationalize
     does; deeper arrays add one more index column per level
   - arrays of scalars stay array columns
-Every table gets an `ingestion_date` column (the window's logical date) and is partitioned by it.
-
-Modes:
-  - overwrite: the dataset becomes this window's tables (truncate and reload)
-  - merge: upsert by primary key; of the records sharing a key, the one with the newest cursor
-    value wins (on a tie, the newer window's); a winning record replaces its child rows.
+Every row of every table carries its lineage (LINEAGE: the window key, the time its page was
+extracted, the page number) and an `ingestion_date` column (the window's logical date).
+String columns whose every value is an ISO-8601 date-time become timestamps.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
-from pyspark.sql.types import ArrayType, StructType
+from pyspark.sql.types import ArrayType, StringType, StructType, TimestampType
 
-PARTITION = "ingestion_date"
+INGESTION_DATE = "ingestion_date"
 MODES = ("overwrite", "merge")
+WINDOW_KEY = "_tributary_window_key"
+EXTRACTED_AT = "_tributary_extracted_at"
+PAGE = "_tributary_page"
+LINEAGE = (WINDOW_KEY, EXTRACTED_AT, PAGE)
+
+# ISO-8601 date-times as APIs send them: a date, a time to the minute or finer, an optional zone.
+ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+
+
+@dataclass(frozen=True)
+class PageInput:
+    """One raw page: its file (local path or s3:// URL) and its lineage."""
+
+    path: str
+    number: int
+    extracted_at: str
 
 
 @dataclass(frozen=True)
 class WindowInput:
-    """One source's window: where its pages are, and how its records are identified."""
+    """One source's window: its pages, and how its records are identified."""
 
     source: str
-    page_paths: list[str]
+    window_key: str
+    pages: list[PageInput]
     primary_key: list[str] = field(default_factory=list)
     cursor_field: str | None = None
+
+    @property
+    def table(self) -> str:
+        """The root table's name: the source id as the Glue catalog takes it (a-z, 0-9, _)."""
+        return sql_name(self.source)
+
+
+def sql_name(name: str) -> str:
+    """A catalog name (database or table) from an id: "Local-Flaky" -> "local_flaky"."""
+    return re.sub(r"[^a-z0-9_]", "_", name.lower())
+
+
+def page_number(key: str) -> int:
+    """The page number of a raw page key: ".../page-000012.jsonl.gz" -> 12."""
+    match = re.search(r"page-(\d+)\.jsonl\.gz$", key)
+    if not match:
+        raise ValueError(f"{key} is not a raw page key (page-NNNNNN.jsonl.gz)")
+    return int(match.group(1))
 
 
 def flat_name(path: str) -> str:
@@ -53,17 +85,35 @@ def path_column(path: str) -> Column:
     return column
 
 
-def read_pages(spark: SparkSession, paths: list[str]) -> DataFrame | None:
-    """The records of gzip JSON Lines pages (Spark reads `.gz` by its extension); None without pages."""
-    if not paths:
+def _file_key(path: Column | str) -> Column | str:
+    """A file's path without its scheme and leading slashes, as both Spark and the caller spell it."""
+    if isinstance(path, str):
+        return re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*:", "", path).lstrip("/")
+    return F.regexp_replace(F.regexp_replace(path, r"^[A-Za-z][A-Za-z0-9+.-]*:", ""), r"^/+", "")
+
+
+def read_window(spark: SparkSession, window: WindowInput) -> DataFrame | None:
+    """The records of the window's gzip JSON Lines pages with their lineage columns; None without pages."""
+    if not window.pages:
         return None
-    return spark.read.json(paths)
+    records = spark.read.json([page.path for page in window.pages])
+    pages = spark.createDataFrame(
+        [(_file_key(page.path), window.window_key, page.extracted_at, page.number) for page in window.pages],
+        f"_file string, {WINDOW_KEY} string, {EXTRACTED_AT} string, {PAGE} int",
+    ).withColumn(EXTRACTED_AT, F.to_timestamp(F.col(EXTRACTED_AT)))
+    return (
+        records.withColumn("_file", _file_key(F.col("_metadata.file_path")))
+        .join(F.broadcast(pages), on="_file", how="left")
+        .drop("_file")
+    )
 
 
 def flatten(records: DataFrame, root: str, primary_key: list[str]) -> dict[str, DataFrame]:
-    """The root table and its child tables, by name."""
+    """The root table and its child tables, by name; lineage columns go to every table, last."""
+    lineage = [name for name in LINEAGE if name in records.columns]
+    fields = StructType([item for item in records.schema.fields if item.name not in lineage])
     child_keys = [(f"{root}_{flat_name(key)}", path_column(key)) for key in primary_key]
-    return _flatten(records, root, records.schema, None, [], child_keys)
+    return _flatten(records, root, fields, None, [], child_keys, lineage)
 
 
 def _flatten(
@@ -73,11 +123,12 @@ def _flatten(
     base: Column | None,
     own_keys: list[Column],
     child_keys: list[tuple[str, Column]],
+    carried: list[str],
 ) -> dict[str, DataFrame]:
     columns: list[Column] = []
     arrays: list[tuple[str, Column, StructType]] = []
     _split(struct, base, "", columns, arrays)
-    tables = {table: frame.select(*own_keys, *columns)}
+    tables = {table: frame.select(*own_keys, *columns, *[F.col(name) for name in carried])}
     for name, column, element in arrays:
         if not child_keys:
             raise ValueError(
@@ -87,6 +138,7 @@ def _flatten(
         index = f"{name}_index"
         exploded = frame.select(
             *[expression.alias(key) for key, expression in child_keys],
+            *[F.col(name) for name in carried],
             F.posexplode(column).alias(index, "_item"),
         )
         keys = [key for key, _ in child_keys] + [index]
@@ -98,6 +150,7 @@ def _flatten(
                 F.col("_item"),
                 [F.col(key) for key in keys],
                 [(key, F.col(key)) for key in keys],
+                carried,
             )
         )
     return tables
@@ -122,101 +175,52 @@ def _split(
             columns.append(column.alias(name))
 
 
+def iso_timestamp(column: Column) -> tuple[Column, Column]:
+    """The column as a timestamp, and whether its value (null or not) converted exactly."""
+    value = F.when(column.rlike(ISO_DATE_TIME), column.try_cast(TimestampType()))
+    return value, column.isNull() | value.isNotNull()
+
+
+def with_timestamps(table: DataFrame, keep_strings: set[str] = frozenset()) -> DataFrame:
+    """String columns whose every value is an ISO-8601 date-time become timestamps (one pass).
+
+    `keep_strings`: columns that stay strings anyway (the curated table already has them as strings).
+    """
+    candidates = [
+        item.name
+        for item in table.schema.fields
+        if isinstance(item.dataType, StringType) and item.name not in keep_strings and item.name not in LINEAGE
+    ]
+    if not candidates:
+        return table
+    counts = table.agg(
+        *[
+            F.sum(F.when(F.col(f"`{name}`").isNotNull(), 1).otherwise(0)).alias(f"n{i}")
+            for i, name in enumerate(candidates)
+        ],
+        *[
+            F.sum(F.when(~iso_timestamp(F.col(f"`{name}`"))[1], 1).otherwise(0)).alias(f"b{i}")
+            for i, name in enumerate(candidates)
+        ],
+    ).first()
+    for i, name in enumerate(candidates):
+        if (counts[f"n{i}"] or 0) > 0 and (counts[f"b{i}"] or 0) == 0:
+            table = table.withColumn(name, iso_timestamp(F.col(f"`{name}`"))[0])
+    return table
+
+
 def window_tables(spark: SparkSession, window: WindowInput, ingestion_date: str) -> dict[str, DataFrame]:
-    """A window's records as flat tables, each with its ingestion date."""
-    records = read_pages(spark, window.page_paths)
+    """A window's records as flat tables, each with its ingestion date and lineage (untyped yet)."""
+    records = read_window(spark, window)
     if records is None:
         return {}
-    tables = flatten(records, window.source, window.primary_key)
-    return {name: table.withColumn(PARTITION, F.lit(ingestion_date)) for name, table in tables.items()}
+    tables = flatten(records, window.table, window.primary_key)
+    return {
+        name: table.withColumn(INGESTION_DATE, F.lit(ingestion_date).cast("date"))
+        for name, table in tables.items()
+    }
 
 
-def merge(
-    existing: dict[str, DataFrame],
-    new: dict[str, DataFrame],
-    root: str,
-    primary_key: list[str],
-    cursor_field: str | None,
-) -> dict[str, DataFrame]:
-    """Upserts `new` into `existing` by primary key; the newest cursor value wins, then the newer window."""
-    if not primary_key:
-        raise ValueError(f"merge mode needs records.primaryKey on source {root}")
-    if root not in existing or root not in new:
-        return {**existing, **new}
-    keys = [flat_name(key) for key in primary_key]
-    combined = (
-        existing[root]
-        .withColumn("_new", F.lit(0))
-        .unionByName(new[root].withColumn("_new", F.lit(1)), allowMissingColumns=True)
-    )
-    order = [F.col("_new").desc()]
-    if cursor_field is not None:
-        order.insert(0, F.col(f"`{flat_name(cursor_field)}`").desc_nulls_last())
-    ranked = combined.withColumn(
-        "_rank", F.row_number().over(Window.partitionBy(*keys).orderBy(*order))
-    ).filter(F.col("_rank") == 1)
-    merged = {root: ranked.drop("_rank", "_new")}
-    child_key_names = [f"{root}_{key}" for key in keys]
-    replaced = ranked.filter(F.col("_new") == 1).select(
-        *[F.col(key).alias(name) for key, name in zip(keys, child_key_names)]
-    )
-    for name in sorted((set(existing) | set(new)) - {root}):
-        parts: list[DataFrame] = []
-        if name in existing:
-            parts.append(existing[name].join(replaced, on=child_key_names, how="left_anti"))
-        if name in new:
-            parts.append(new[name].join(replaced, on=child_key_names, how="left_semi"))
-        table = parts[0]
-        for part in parts[1:]:
-            table = table.unionByName(part, allowMissingColumns=True)
-        merged[name] = table
-    return merged
-
-
-def run(
-    spark: SparkSession,
-    windows: list[WindowInput],
-    existing: dict[str, DataFrame],
-    mode: str,
-    ingestion_date: str,
-) -> dict[str, DataFrame]:
-    """The dataset's tables after loading these windows in this mode."""
-    if mode not in MODES:
-        raise ValueError(f'mode "{mode}" is not one of {", ".join(MODES)}')
-    result: dict[str, DataFrame] = {} if mode == "overwrite" else dict(existing)
-    for window in windows:
-        tables = window_tables(spark, window, ingestion_date)
-        if mode == "overwrite":
-            result.update(tables)
-            continue
-        own = {name: table for name, table in result.items() if _belongs(name, window.source)}
-        others = {name: table for name, table in result.items() if name not in own}
-        result = {
-            **others,
-            **merge(own, tables, window.source, window.primary_key, window.cursor_field),
-        }
-    return result
-
-
-def _belongs(table: str, root: str) -> bool:
+def belongs(table: str, root: str) -> bool:
+    """Whether a table is the source's root table or one of its child tables."""
     return table == root or table.startswith(f"{root}_")
-
-
-def write_tables(tables: dict[str, DataFrame], target: str) -> None:
-    """Each table as Parquet under <target>/<table>/ingestion_date=<date>/."""
-    for name, table in tables.items():
-        table.write.mode("overwrite").partitionBy(PARTITION).parquet(f"{target.rstrip('/')}/{name}")
-
-
-def local_session(app: str = "tributary-transform") -> SparkSession:
-    """A small single-core session: the transform's data is one window, not a cluster's worth."""
-    return (
-        SparkSession.builder.master("local[1]")
-        .appName(app)
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.sql.sources.partitionColumnTypeInference.enabled", "false")
-        .config("spark.driver.memory", "512m")
-        .getOrCreate()
-    )

@@ -319,16 +319,23 @@ describe('the CDK app', () => {
     });
     transform.resourceCountIs('AWS::Glue::Job', 1);
     const job = Object.values(resourcesOf('TributaryTransform')).find((r) => r.Type === 'AWS::Glue::Job')!;
-    // The modules glue_job.py imports from infra/glue/ (transform.py) ship with it.
-    const modules = flat((job.Properties.DefaultArguments as Record<string, unknown>)['--extra-py-files']);
-    expect(modules).toMatch(/^s3:\/\/cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/[0-9a-f]{64}\.py$/);
+    // The modules glue_job.py imports from infra/glue/ (lake.py, transform.py) ship with it.
+    const modules = flat(
+      (job.Properties.DefaultArguments as Record<string, unknown>)['--extra-py-files'],
+    ).split(',');
+    expect(modules).toHaveLength(2);
+    for (const module of modules) {
+      expect(module).toMatch(
+        /^s3:\/\/cdk-[a-z0-9]+-assets-<AWS::AccountId>-<AWS::Region>\/[0-9a-f]{64}\.py$/,
+      );
+    }
     // Its role reads exactly those objects from the asset bucket, not the bucket.
     const readable = Object.values(resourcesOf('TributaryTransform'))
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) => (r.Properties.PolicyDocument as { Statement: { Resource: unknown }[] }).Statement)
       .flatMap((statement) => [statement.Resource].flat().map(flat))
       .filter((resource) => resource.includes('-assets-'));
-    expect(readable).toHaveLength(2);
+    expect(readable).toHaveLength(modules.length + 1);
     for (const resource of readable) expect(resource).toMatch(/\/[0-9a-f]{64}\.py$/);
     transform.hasResourceProperties('AWS::Glue::Database', {
       DatabaseInput: Match.objectLike({ Name: 'tributary' }),
