@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
-import { type NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { type NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
 import { type PayloadEncryption, workerDataConverter } from '../codec/data-converter.ts';
 import { redactActivityFailures } from './redact-activity-failures.ts';
@@ -26,6 +26,12 @@ export interface TributaryWorkerOptions {
    * (workflows/index.ts).
    */
   deploymentVersion?: WorkerDeploymentVersion;
+  /**
+   * OpenTelemetry tracing (workers/tracing.ts): workflow and activity interceptors and the sink of
+   * workflow spans. A prebuilt `workflowBundle` must have been built with the same plugin (its
+   * workflow interceptors are bundled). No interceptors when omitted.
+   */
+  tracing?: WorkerPlugin;
 }
 
 /** The one place a tributary worker is put together, for the worker process and for tests. */
@@ -44,14 +50,16 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     // Heartbeats carry the page checkpoint; send them promptly rather than batching them for long.
     maxHeartbeatThrottleInterval: '2s',
     shutdownGraceTime: '20s',
+    ...(options.tracing === undefined ? {} : { plugins: [options.tracing] }),
     ...(options.deploymentVersion === undefined
       ? {}
       : {
           workerDeploymentOptions: {
             version: options.deploymentVersion,
             useWorkerVersioning: true,
-            // Every workflow type declares its own; a type that forgot stays on its build (the safe choice).
-            defaultVersioningBehavior: 'PINNED',
+            // For runs that declare none (workflows/index.ts): those started on unversioned workers,
+            // which moved to the current build as this does.
+            defaultVersioningBehavior: 'AUTO_UPGRADE',
           },
         }),
   });
