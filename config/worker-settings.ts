@@ -32,6 +32,9 @@ export const connectionSettingsSchema = z
     TEMPORAL_TLS: flag,
     TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
     TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    /** The mTLS client certificate and key as PEM text (ECS injects them from Secrets Manager); instead of the paths. */
+    TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY: z.string().min(1).optional(),
     TRIBUTARY_TASK_QUEUE: z.string().min(1).default('tributary'),
   })
   .extend(payloadEncryptionSettingsSchema.shape);

@@ -27,9 +27,14 @@ export const infraConfigSchema = z.strictObject({
       .describe('host:port of the Temporal frontend, e.g. <ns>.<acct>.tmprl.cloud:7233'),
     namespace: z.string().min(1),
     taskQueue: z.string().min(1).default('tributary'),
-    /** api-key: TEMPORAL_API_KEY from the secret below (Temporal Cloud); none: a server without auth. */
-    auth: z.enum(['api-key', 'none']).default('api-key'),
+    /**
+     * api-key: TEMPORAL_API_KEY from a secret (Temporal Cloud); mtls: TEMPORAL_TLS_CERT and
+     * TEMPORAL_TLS_KEY (PEM) from two; none: a server without auth.
+     */
+    auth: z.enum(['api-key', 'mtls', 'none']).default('api-key'),
     apiKeySecretName: secretName.default('tributary/temporal/api-key'),
+    clientCertSecretName: secretName.default('tributary/temporal/client-cert'),
+    clientKeySecretName: secretName.default('tributary/temporal/client-key'),
   }),
   buckets: z
     .strictObject({
@@ -78,10 +83,6 @@ export const infraConfigSchema = z.strictObject({
       workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X']).default('G.1X'),
       numberOfWorkers: z.number().int().min(2).default(2),
       timeoutMinutes: z.number().int().positive().default(60),
-      databaseName: z
-        .string()
-        .regex(/^[a-z0-9_]+$/)
-        .default('tributary'),
       /** Jobs to create besides those the sources and pipelines name (transform.glueJob). */
       extraJobNames: z.array(z.string().min(1)).default([]),
       /** Glue Schema Registry registries the worker may create and write (records.schemaRegistry). */

@@ -4,14 +4,16 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from './infra-config.ts';
 
 /**
- * The secrets: the Temporal Cloud API key (injected into the worker by ECS from Secrets Manager,
- * never a plain value in the task definition) and the source credentials the config names, all
+ * The secrets: the Temporal connection's (a Temporal Cloud API key, or an mTLS client certificate
+ * and key; injected into the worker by ECS from Secrets Manager, never a plain value in the task
+ * definition) and the source credentials the config names, all
  * under `tributary/`, created with a placeholder value for the operator to replace. They use
  * Secrets Manager's own key: ECS reads the API key with the execution role, which a customer key
  * in another stack would have to name in its policy.
  */
 export class SecretsStack extends Stack {
-  readonly temporalApiKey: ISecret | undefined;
+  /** The worker's environment variables ECS fills from these secrets. */
+  readonly temporalConnection: Record<string, ISecret>;
 
   constructor(scope: Construct, id: string, config: InfraConfig, props?: StackProps) {
     super(scope, id, props);
@@ -30,10 +32,24 @@ export class SecretsStack extends Stack {
       });
       return secret;
     };
-    this.temporalApiKey =
-      config.temporal.auth === 'api-key'
-        ? placeholder(config.temporal.apiKeySecretName, 'Temporal Cloud API key of the tributary workers')
-        : undefined;
+    const { temporal } = config;
+    this.temporalConnection =
+      temporal.auth === 'api-key'
+        ? {
+            TEMPORAL_API_KEY: placeholder(
+              temporal.apiKeySecretName,
+              'Temporal Cloud API key of the tributary workers',
+            ),
+          }
+        : temporal.auth === 'mtls'
+          ? {
+              TEMPORAL_TLS_CERT: placeholder(
+                temporal.clientCertSecretName,
+                'Temporal mTLS client certificate (PEM)',
+              ),
+              TEMPORAL_TLS_KEY: placeholder(temporal.clientKeySecretName, 'Temporal mTLS client key (PEM)'),
+            }
+          : {};
     for (const name of config.sourceSecretNames) placeholder(name, 'a tributary source credential');
   }
 }

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   CloudWatchEncryption,
-  Database,
   GlueVersion,
   JobBookmarksEncryption,
   PySparkEtlJob,
@@ -13,17 +12,18 @@ import {
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
+import { curatedDatabase } from '../../contracts/curated-tables.ts';
 import type { DataStack } from './data-stack.ts';
 import { glueScriptModules } from './glue-script-modules.ts';
 import type { InfraConfig } from './infra-config.ts';
 import { repoRoot } from './repo-root.ts';
 import { grantScoped } from './scoped-grant.ts';
 import { ScriptCode } from './script-code.ts';
-import { zoneBucketArn, zoneBucketName } from './zone-buckets.ts';
+import { zoneBucketArn } from './zone-buckets.ts';
 
 /**
  * The transform: one Glue job per job name the sources and pipelines use (all run the script in
- * infra/glue/), their role, and the Data Catalog database of the curated zone.
+ * infra/glue/, writing Iceberg tables into the Glue Data Catalog) and their role.
  */
 export class TransformStack extends Stack {
   readonly jobNames: string[];
@@ -39,11 +39,9 @@ export class TransformStack extends Stack {
   ) {
     super(scope, id, props);
     const { buckets, transform } = config;
-    const database = new Database(this, 'Catalog', {
-      databaseName: transform.databaseName,
-      description: 'tributary curated zone',
-      locationUri: `s3://${zoneBucketName(this, config, 'curated')}/${buckets.curatedPrefix}/`,
-    });
+    // Each dataset's Iceberg tables live in a database of its own, <curated prefix>_<dataset>
+    // (contracts/curated-tables.ts), which the job creates on its first run.
+    const databases = `${curatedDatabase(`s3://bucket/${buckets.curatedPrefix}`)}_*`;
     // Glue's own logs and bookmarks need a key whose policy lets CloudWatch Logs use it.
     const logsKey = new Key(this, 'GlueLogsKey', {
       description: 'tributary: Glue job logs and bookmarks',
@@ -68,6 +66,12 @@ export class TransformStack extends Stack {
       { actions: ['s3:GetObject'], resources: [`${raw}/${buckets.rawPrefix}/*`] },
       "A run reads the pages its window's manifest lists, all under the raw prefix; it cannot write there.",
     );
+    grantScoped(role, {
+      // glue_job.py lists the window's folder for each page's write time (the lineage column).
+      actions: ['s3:ListBucket'],
+      resources: [raw],
+      conditions: { StringLike: { 's3:prefix': [`${buckets.rawPrefix}/*`] } },
+    });
     grantScoped(
       role,
       {
@@ -98,18 +102,20 @@ export class TransformStack extends Stack {
       {
         actions: [
           'glue:GetDatabase',
+          'glue:CreateDatabase',
           'glue:GetTable',
           'glue:GetTables',
           'glue:CreateTable',
           'glue:UpdateTable',
+          'glue:DeleteTable',
         ],
         resources: [
           `arn:${this.partition}:glue:${this.region}:${this.account}:catalog`,
-          database.databaseArn,
-          `arn:${this.partition}:glue:${this.region}:${this.account}:table/${transform.databaseName}/*`,
+          `arn:${this.partition}:glue:${this.region}:${this.account}:database/${databases}`,
+          `arn:${this.partition}:glue:${this.region}:${this.account}:table/${databases}/*`,
         ],
       },
-      `Tables of the curated datasets, in the ${transform.databaseName} database only.`,
+      `Each dataset's Iceberg tables, in its own database named after the curated prefix (${databases}), created by the job on its first run; no other database.`,
     );
     grantScoped(
       role,
@@ -142,6 +148,8 @@ export class TransformStack extends Stack {
         // One run per dataset at a time: the transform stage waits for a busy job (TransformBusyError).
         maxConcurrentRuns: 1,
         maxRetries: 0,
+        // glue_job.py sets the Iceberg catalog on the Glue Data Catalog; Glue ships the runtime.
+        defaultArguments: { '--datalake-formats': 'iceberg' },
       });
     }
   }

@@ -89,9 +89,12 @@ export class WorkerStack extends Stack {
         AWS_REGION: this.region,
         ...(worker.payloadEncryption ? { TRIBUTARY_KMS_KEY_ID: data.key.keyArn } : {}),
       },
-      ...(secrets.temporalApiKey === undefined
-        ? {}
-        : { secrets: { TEMPORAL_API_KEY: EcsSecret.fromSecretsManager(secrets.temporalApiKey) } }),
+      secrets: Object.fromEntries(
+        Object.entries(secrets.temporalConnection).map(([name, secret]) => [
+          name,
+          EcsSecret.fromSecretsManager(secret),
+        ]),
+      ),
       // Healthy: the worker polls both task queues and reached the Temporal server within the last minute.
       healthCheck: {
         command: ['CMD', 'node', 'workers/health-check.ts'],
@@ -213,7 +216,7 @@ export class WorkerStack extends Stack {
       id: 'AwsSolutions::AwsSolutions-ECS2',
       reason:
         'The environment holds only addresses, names and sizes (Temporal address, bucket names, task queue); ' +
-        'the Temporal API key comes from Secrets Manager through the task definition secrets.',
+        'the Temporal API key or mTLS certificate and key come from Secrets Manager through the task definition secrets.',
     });
   }
 }

@@ -10,6 +10,7 @@ import { quarantineTag } from '../../contracts/quarantine-tag.ts';
 import { parseInfraConfig } from '../../infra/cdk/infra-config.ts';
 import { readPipelineInventory } from '../../infra/cdk/pipeline-inventory.ts';
 import { repoRoot } from '../../infra/cdk/repo-root.ts';
+import { SecretsStack } from '../../infra/cdk/secrets-stack.ts';
 import { addTributaryStacks } from '../../infra/cdk/tributary-app.ts';
 
 const config = parseInfraConfig({
@@ -36,6 +37,7 @@ type Resources = Record<string, { Type: string; Properties: Record<string, unkno
 
 let outdir: string;
 let sourceIds: readonly string[];
+let jobNames: string[];
 const templates: Record<string, Template> = {};
 let report: ValidationReport;
 
@@ -48,6 +50,7 @@ beforeAll(async () => {
     path.join(repoRoot, config.pipelinesPath),
   );
   sourceIds = inventory.sourceIds;
+  jobNames = [...new Set([...inventory.glueJobNames, 'curate-orders'])].sort();
   const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
   addTributaryStacks(app, config, inventory);
   const assembly = app.synth();
@@ -126,7 +129,8 @@ describe('the CDK app', () => {
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:tributary/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:registry/tributary*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:schema/tributary*/*]',
-        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/tributary/*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/curated_*]',
+        'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/curated_*/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws-glue/*]',
         'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/tributary/prometheus:*]',
       ].sort(),
@@ -167,7 +171,7 @@ describe('the CDK app', () => {
         sid: 'TransformRuns',
         effect: 'Allow',
         actions: ['glue:StartJobRun', 'glue:GetJobRun'],
-        resources: [`arn:<AWS::Partition>:glue:${region}:job/curate-orders`],
+        resources: jobNames.map((name) => `arn:<AWS::Partition>:glue:${region}:job/${name}`),
       },
       {
         sid: 'SchemaRegistry',
@@ -305,7 +309,7 @@ describe('the CDK app', () => {
     worker.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 1);
   });
 
-  it('has one Glue job per job name on the infra/glue script, and the catalog database', () => {
+  it('has one Glue job per job name on the infra/glue script, writing Iceberg tables to its own databases', () => {
     const transform = templates.TributaryTransform!;
     transform.hasResourceProperties('AWS::Glue::Job', {
       Name: 'curate-orders',
@@ -314,11 +318,14 @@ describe('the CDK app', () => {
       NumberOfWorkers: 2,
       MaxRetries: 0,
       ExecutionProperty: { MaxConcurrentRuns: 1 },
+      DefaultArguments: Match.objectLike({ '--datalake-formats': 'iceberg' }),
       SecurityConfiguration: Match.anyValue(),
       Command: Match.objectLike({ Name: 'glueetl', ScriptLocation: Match.anyValue() }),
     });
-    transform.resourceCountIs('AWS::Glue::Job', 1);
-    const job = Object.values(resourcesOf('TributaryTransform')).find((r) => r.Type === 'AWS::Glue::Job')!;
+    transform.resourceCountIs('AWS::Glue::Job', jobNames.length);
+    const job = Object.values(resourcesOf('TributaryTransform')).find(
+      (r) => r.Type === 'AWS::Glue::Job' && r.Properties.Name === 'curate-orders',
+    )!;
     // The modules glue_job.py imports from infra/glue/ (lake.py, transform.py) ship with it.
     const modules = flat(
       (job.Properties.DefaultArguments as Record<string, unknown>)['--extra-py-files'],
@@ -337,9 +344,19 @@ describe('the CDK app', () => {
       .filter((resource) => resource.includes('-assets-'));
     expect(readable).toHaveLength(modules.length + 1);
     for (const resource of readable) expect(resource).toMatch(/\/[0-9a-f]{64}\.py$/);
-    transform.hasResourceProperties('AWS::Glue::Database', {
-      DatabaseInput: Match.objectLike({ Name: 'tributary' }),
-    });
+    // The job writes Iceberg tables into one database per dataset, <curated prefix>_<dataset>, and only there.
+    const catalog = Object.values(resourcesOf('TributaryTransform'))
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((statement) => [statement.Action].flat().includes('glue:CreateTable'));
+    expect(catalog.flatMap((statement) => [statement.Resource].flat().map(flat))).toEqual([
+      'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:catalog',
+      'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:database/curated_*',
+      'arn:<AWS::Partition>:glue:<AWS::Region>:<AWS::AccountId>:table/curated_*/*',
+    ]);
   });
 
   it("alarms on the product's metrics and the workers, with the composite, all to one encrypted topic", () => {
@@ -386,6 +403,17 @@ describe('the CDK app', () => {
     const rule = JSON.stringify(composite.Properties.AlarmRule);
     for (const member of ['workersbelowminimum', 'failedwindows', 'apifailing', 'nopageswritten'])
       expect(rule.toLowerCase().replaceAll('-', '')).toContain(member);
+  });
+
+  it('for mTLS, creates the client certificate and key secrets the worker gets as TEMPORAL_TLS_CERT and _KEY', () => {
+    // The secrets stack alone, in an app of its own: no image, no cdk-nag, a few milliseconds.
+    const mtls = parseInfraConfig({ temporal: { address: 'x:7233', namespace: 'x', auth: 'mtls' } });
+    const secrets = new SecretsStack(new App(), 'Secrets', mtls);
+    expect(Object.keys(secrets.temporalConnection)).toEqual(['TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY']);
+    const template = Template.fromStack(secrets);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tributary/temporal/client-cert' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tributary/temporal/client-key' });
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
   });
 
   it('refuses a config that would widen what the worker may read, naming the field', () => {
