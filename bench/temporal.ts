@@ -28,6 +28,8 @@ export async function startTemporalWithMetrics() {
     address,
     /** RecordActivityTaskHeartbeat calls the frontend has served so far. */
     heartbeats: () => countRequests(`http://127.0.0.1:${metricsPort}/metrics`, 'RecordActivityTaskHeartbeat'),
+    /** QueryWorkflow calls the frontend has served so far (a Temporal Cloud action each). */
+    queries: () => countRequests(`http://127.0.0.1:${metricsPort}/metrics`, 'QueryWorkflow'),
     stop: () => stopProcess(child.pid!),
   };
 }
@@ -36,7 +38,12 @@ async function countRequests(metricsUrl: string, operation: string): Promise<num
   const text = await (await fetch(metricsUrl)).text();
   let total = 0;
   for (const line of text.split('\n')) {
-    if (line.startsWith('service_requests{') && line.includes(`operation="${operation}"`))
+    // The frontend's count: a call the frontend passes on to the history service is counted there too.
+    if (
+      line.startsWith('service_requests{') &&
+      line.includes(`operation="${operation}"`) &&
+      line.includes('service_name="frontend"')
+    )
       total += Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return total;

@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { readBody, sendJson } from '../../scripts/sample-api/json-io.ts';
 import { routes } from '../../scripts/sample-api/routes.ts';
-import { createStats, recordRequest } from '../../scripts/sample-api/stats.ts';
+import {
+  createStats,
+  mostInOneSecond,
+  type RequestLogEntry,
+  recordRequest,
+} from '../../scripts/sample-api/stats.ts';
 import { paddedDataset } from './dataset.ts';
 
 export interface BenchApiOptions {
@@ -25,7 +30,11 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://bench');
     if (url.pathname === '/_stats')
-      return sendJson(response, 200, { total: stats.total, maxPerSecond: stats.maxPerSecond() });
+      return sendJson(response, 200, {
+        total: stats.total,
+        maxPerSecond: stats.maxPerSecond(),
+        maxPerSecondBySource: maxPerSecondBySource(stats.log),
+      });
     if (url.pathname === '/_reset') {
       stats.reset();
       return sendJson(response, 200, { ok: true });
@@ -36,7 +45,7 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
       stats.reset();
       return sendJson(response, 200, { ok: true, records: records.length });
     }
-    recordRequest(stats, url.pathname, request.method ?? 'GET');
+    recordRequest(stats, url.pathname, request.method ?? 'GET', url.search);
     if (options.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const route = routes[url.pathname];
     if (route === undefined) return sendJson(response, 404, { error: 'not_found' });
@@ -57,4 +66,17 @@ export async function startBenchApi(initial: BenchApiOptions, port = 0) {
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** The most requests in any one second per `source` query parameter (the fleet bench tags its sources so). */
+function maxPerSecondBySource(log: readonly RequestLogEntry[]): Record<string, number> {
+  const times = new Map<string, number[]>();
+  for (const entry of log) {
+    const source = new URLSearchParams(entry.url ?? '').get('source');
+    if (source === null) continue;
+    const at = times.get(source) ?? [];
+    at.push(entry.at);
+    times.set(source, at);
+  }
+  return Object.fromEntries([...times].map(([source, at]) => [source, mostInOneSecond(at)]));
 }

@@ -58,6 +58,8 @@ export async function startWorkerProcess(settings: WorkerSettings) {
       sample();
     },
     peakRss: () => peak,
+    /** CPU time (user + system) the process has used so far. */
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     stop: () => stopChild(child),
   };
 }
@@ -66,6 +68,18 @@ function rssOf(pid: number): number {
   try {
     const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** utime + stime from /proc/<pid>/stat, in clock ticks of 1/100 s (Linux's USER_HZ). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
   }

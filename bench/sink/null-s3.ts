@@ -9,18 +9,21 @@ interface StoredObject {
 /**
  * An S3-compatible endpoint (path style) that answers at once and keeps objects only in this
  * process's memory until `POST /_reset`: PutObject, HeadObject, GetObject, ListObjectsV2,
- * CreateBucket/HeadBucket. It shows tributary's ceiling when moto (single-threaded Python) is the
+ * CreateBucket/HeadBucket; `GET /_stats` counts the PUTs since the last reset. It shows tributary's ceiling when moto (single-threaded Python) is the
  * bottleneck; bodies are kept only so that the harness can check what was written.
  */
 export async function startNullS3(port = 0) {
   const objects = new Map<string, StoredObject>();
+  let puts = 0;
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://sink');
     if (url.pathname === '/_reset') {
       objects.clear();
+      puts = 0;
       return reply(response, 200);
     }
+    if (url.pathname === '/_stats') return reply(response, 200, {}, JSON.stringify({ puts }));
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
     const id = `${bucket}/${key}`;
@@ -31,6 +34,7 @@ export async function startNullS3(port = 0) {
       return reply(response, 200); // CreateBucket, HeadBucket
     }
     if (request.method === 'PUT') {
+      puts++;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) {
         if ((name.startsWith('x-amz-meta-') || name === 'content-encoding') && typeof value === 'string')
