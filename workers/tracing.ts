@@ -1,0 +1,64 @@
+import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { envDetectorSync, Resource } from '@opentelemetry/resources';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import { Runtime } from '@temporalio/worker';
+import { otlpTracesUrl, tracingSettingsSchema } from '../config/tracing-settings.ts';
+import { readSettings } from '../config/worker-settings.ts';
+
+export interface Tracing {
+  /** Where spans go (OTLP over HTTP). */
+  url: string;
+  /**
+   * Workflow, activity and client interceptors and the workflows' span sink, for the worker
+   * (`plugins`, which also puts the workflow interceptors in its bundle) and for Clients.
+   */
+  plugin: OpenTelemetryPlugin;
+  /** Exports the spans still buffered and unregisters the global tracer provider. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * OpenTelemetry tracing when the environment names an OTLP endpoint, else undefined: no SDK is
+ * started and no interceptor is added, so an untraced worker pays nothing. The provider is
+ * registered globally (with an AsyncLocalStorage context manager), which is how the activities'
+ * request and S3 spans (activities/tracer.ts) find the activity span they belong to.
+ */
+export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+  const settings = readSettings(tracingSettingsSchema, env);
+  const url = otlpTracesUrl(settings);
+  if (url === undefined) return undefined;
+  // Resource attributes from OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over the default name.
+  const resource = Resource.default()
+    .merge(new Resource({ 'service.name': 'tributary-worker' }))
+    .merge(envDetectorSync.detect());
+  // Headers (OTEL_EXPORTER_OTLP_HEADERS) and timeouts are read by the exporter; the batch's delay
+  // and sizes (OTEL_BSP_*) by the processor.
+  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
+  provider.register();
+  // An unreachable collector is worth a line in the worker's log; spans are dropped, work goes on.
+  diag.setLogger(
+    {
+      error: (message) => Runtime.instance().logger.warn(`tracing: ${message}`),
+      warn: (message) => Runtime.instance().logger.warn(`tracing: ${message}`),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
+    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
+  );
+  return {
+    url,
+    plugin: new OpenTelemetryPlugin({ resource, spanProcessor }),
+    async shutdown() {
+      await provider.shutdown();
+      trace.disable();
+      context.disable();
+      propagation.disable();
+      diag.disable();
+    },
+  };
+}
