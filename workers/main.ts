@@ -16,6 +16,7 @@ import { createTributaryWorker } from './create-worker.ts';
 import { keepHealthFile, pollingProbe } from './health-file.ts';
 import { installJsonLogging } from './logging.ts';
 import { prometheusTelemetry } from './metrics-exporter.ts';
+import { startTracing } from './tracing.ts';
 import { transformDepsFromEnv } from './transform-deps.ts';
 
 /**
@@ -41,6 +42,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
     Runtime.instance().logger.info('serving Prometheus metrics', {
       url: `http://${settings.TRIBUTARY_METRICS_ADDRESS}/metrics`,
     });
+  // OpenTelemetry traces when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set; nothing is started otherwise.
+  const tracing = startTracing(env);
+  if (tracing !== undefined)
+    Runtime.instance().logger.info('exporting traces over OTLP', { url: tracing.url });
   const clientConfig = {
     region: settings.AWS_REGION,
     ...(settings.AWS_ENDPOINT_URL ? { endpoint: settings.AWS_ENDPOINT_URL } : {}),
@@ -68,6 +73,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       connection,
       namespace: settings.TEMPORAL_NAMESPACE,
       dataConverter: clientDataConverter(encryption),
+      ...(tracing === undefined ? {} : { plugins: [tracing.plugin] }),
     }),
     sourcesPath: env.TRIBUTARY_SOURCES ?? 'sources',
     pipelinesPath: env.TRIBUTARY_PIPELINES ?? 'pipelines',
@@ -101,6 +107,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
       encryption,
       ...(deploymentVersion === undefined ? {} : { deploymentVersion }),
+      ...(tracing === undefined ? {} : { tracing: tracing.plugin }),
     });
     // The container health check reads this file (workers/health-check.ts).
     const health =
@@ -126,6 +133,7 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       });
     await uploads.close();
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 

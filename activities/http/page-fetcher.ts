@@ -21,6 +21,7 @@ import {
 import { placeValue } from './pagination/placement.ts';
 import { type RateLimiter, rateLimiterFor } from './rate-limiter.ts';
 import { redactUrl, redactUrlsInText } from './redact-url.ts';
+import { startRequestSpan } from './request-span.ts';
 import { failedCheck } from './response-checks.ts';
 import { retryDelayFromHeaders } from './retry-after.ts';
 
@@ -117,6 +118,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
       const release = await limiter.acquire();
       const sentAt = performance.now();
       metrics.limiterWaited((sentAt - queuedAt) / 1000);
+      const span = startRequestSpan(source.id, config.method, context.url, (sentAt - queuedAt) / 1000);
       let answered = false;
       try {
         release.sending();
@@ -126,6 +128,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         });
         const bytes = new Uint8Array(await response.arrayBuffer());
         answered = true;
+        span.answered(response.status, response.headers);
         metrics.response(response.status, (performance.now() - sentAt) / 1000, undefined);
         const contentType = response.headers.get('content-type');
         const notJson = failedCheck(typeChecks, {
@@ -173,8 +176,10 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
         };
       } catch (error) {
         if (!answered) recordFailedRequest(metrics, error, (performance.now() - sentAt) / 1000);
+        span.failed(error);
         throw toApplicationFailure(error, context);
       } finally {
+        span.end();
         release();
       }
     },

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { quarantineTag } from '../../contracts/quarantine-tag.ts';
 import { gzipText } from './jsonl.ts';
+import { tracedPut } from './put-span.ts';
 import { pageNumberOf } from './raw-keys.ts';
 
 /**
@@ -93,11 +94,12 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
      * Gzips JSON Lines text and writes it as a page; resolves to the page's size. The worker
      * process uses threaded-page-writer.ts's instead, which sends the PutObject from an upload thread.
      */
-    async writeLines(key: string, lines: string, stamp: PageStamp): Promise<number> {
-      const body = await gzipText(lines);
-      await putPage(key, body, stamp);
-      return body.length;
-    },
+    writeLines: (key: string, lines: string, stamp: PageStamp): Promise<number> =>
+      tracedPut(bucket, key, async () => {
+        const body = await gzipText(lines);
+        await putPage(key, body, stamp);
+        return body.length;
+      }),
 
     /** Whether an object exists at the key. */
     async exists(key: string): Promise<boolean> {
@@ -164,14 +166,13 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
     },
 
     async putJson(key: string, value: unknown): Promise<void> {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          Body: `${JSON.stringify(value, null, 2)}\n`,
-          ContentType: 'application/json',
-        }),
-      );
+      const body = `${JSON.stringify(value, null, 2)}\n`;
+      await tracedPut(bucket, key, async () => {
+        await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: 'application/json' }),
+        );
+        return Buffer.byteLength(body);
+      });
     },
 
     async getBytes(key: string): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { gzipText } from './jsonl.ts';
 import type { PageUploadReply, PageUploadRequest, PageUploadThreadSettings } from './page-upload-thread.ts';
+import { tracedPut } from './put-span.ts';
 import type { PageStamp } from './raw-page-store.ts';
 
 /**
@@ -37,19 +38,20 @@ export function createThreadedPageWriter(settings: PageUploadThreadSettings) {
     pending.clear();
   });
   return {
-    async writeLines(key: string, lines: string, stamp: PageStamp): Promise<number> {
-      if (failed) throw failed;
-      const gzipped = await gzipText(lines);
-      // zlib's output may be a slice of a shared pool, which cannot be transferred: one small copy.
-      const body = new Uint8Array(gzipped.byteLength);
-      body.set(gzipped);
-      const id = nextId++;
-      return new Promise<number>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        thread.ref();
-        thread.postMessage({ id, key, body, stamp } satisfies PageUploadRequest, [body.buffer]);
-      });
-    },
+    writeLines: (key: string, lines: string, stamp: PageStamp): Promise<number> =>
+      tracedPut(settings.bucket, key, async () => {
+        if (failed) throw failed;
+        const gzipped = await gzipText(lines);
+        // zlib's output may be a slice of a shared pool, which cannot be transferred: one small copy.
+        const body = new Uint8Array(gzipped.byteLength);
+        body.set(gzipped);
+        const id = nextId++;
+        return new Promise<number>((resolve, reject) => {
+          pending.set(id, { resolve, reject });
+          thread.ref();
+          thread.postMessage({ id, key, body, stamp } satisfies PageUploadRequest, [body.buffer]);
+        });
+      }),
     close: () => thread.terminate(),
   };
 }
