@@ -1,3 +1,4 @@
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { keyPrefix } from '../../config/identifiers.ts';
 
@@ -68,7 +69,13 @@ export const infraConfigSchema = z.strictObject({
       maxConcurrentActivities: z.number().int().positive().default(20),
       /** Envelope-encrypt workflow payloads under the data key (TRIBUTARY_KMS_KEY_ID). */
       payloadEncryption: z.boolean().default(true),
-      logRetentionDays: z.number().int().positive().default(30),
+      logRetentionDays: z
+        .number()
+        .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days), {
+          message:
+            "one of CloudWatch Logs' retention periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, ...",
+        })
+        .default(30),
     })
     .prefault({}),
   network: z

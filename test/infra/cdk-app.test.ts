@@ -421,5 +421,8 @@ describe('the CDK app', () => {
       parseInfraConfig({ temporal: { address: 'x:7233', namespace: 'x' }, sourceSecretNames: ['prod/db'] }),
     ).toThrow(/tributary\.sourceSecretNames\.0: a secret's name must start with "tributary\/"/);
     expect(() => parseInfraConfig({})).toThrow(/tributary\.temporal/);
+    expect(() =>
+      parseInfraConfig({ temporal: { address: 'x:7233', namespace: 'x' }, worker: { logRetentionDays: 10 } }),
+    ).toThrow(/tributary\.worker\.logRetentionDays: one of CloudWatch Logs' retention periods/);
   });
 });
