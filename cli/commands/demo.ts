@@ -9,6 +9,7 @@ import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { stackEnv } from '../../scripts/stack/env.ts';
 import { startStack } from '../../scripts/stack/stack.ts';
 import { sampleApiSecret } from '../../scripts/stack/stack-services.ts';
+import { showCurated } from '../demo-curated.ts';
 import { reportDemoProgress } from '../demo-progress.ts';
 import { formatWindowResult } from '../format-window-result.ts';
 import { sendUpdate } from '../send-update.ts';
@@ -111,6 +112,9 @@ export async function demoCommand(): Promise<number> {
     say(
       `${total} records from ${runs.length - failed} sources landed in s3://${settings.TRIBUTARY_BUCKET}/${settings.TRIBUTARY_RAW_PREFIX}/`,
     );
+    say('');
+    const windows = runs.map((run) => (run.status === 'fulfilled' ? run.value : undefined));
+    if (!(await showCurated(say, sources, windows))) failed++;
     say(`Temporal UI: ${state.temporal.uiUrl}/namespaces/default/workflows`);
     say('');
     say('Run it again and each source continues from its watermark.');

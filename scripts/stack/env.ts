@@ -23,6 +23,8 @@ export function stackEnv(
     TRIBUTARY_BUCKET: state.bucket,
     // Workflow payloads are encrypted under a key on moto, as they would be under one in AWS KMS.
     TRIBUTARY_KMS_KEY_ID: localKmsKeyAlias,
+    // Transforms run the Glue job's script here, with pyspark, into Iceberg tables on moto.
+    TRIBUTARY_TRANSFORM_RUNNER: 'local',
   };
 }
 
