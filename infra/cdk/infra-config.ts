@@ -69,6 +69,11 @@ export const infraConfigSchema = z.strictObject({
       maxConcurrentActivities: z.number().int().positive().default(20),
       /** Envelope-encrypt workflow payloads under the data key (TRIBUTARY_KMS_KEY_ID). */
       payloadEncryption: z.boolean().default(true),
+      /** The CloudWatch agent sidecar's image: pin a version tag in production. */
+      cloudWatchAgentImage: z
+        .string()
+        .min(1)
+        .default('public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest'),
       logRetentionDays: z
         .number()
         .refine((days) => (Object.values(RetentionDays) as unknown[]).includes(days), {

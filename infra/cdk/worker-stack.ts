@@ -105,7 +105,7 @@ export class WorkerStack extends Stack {
       },
     });
     const agent = this.taskDefinition.addContainer('cloudwatch-agent', {
-      image: ContainerImage.fromRegistry('public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest'),
+      image: ContainerImage.fromRegistry(worker.cloudWatchAgentImage),
       essential: false,
       memoryReservationMiB: 64,
       logging: LogDrivers.awsLogs({ logGroup: logs, streamPrefix: 'cloudwatch-agent' }),
