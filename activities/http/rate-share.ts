@@ -9,8 +9,13 @@ export interface FollowRateShareOptions {
   limit: RateLimitConfig;
   /** How many windows of the source may fetch at once (backfillConcurrency + one sync window). */
   mostWindows: number;
-  /** How often the share is asked for (default 1 s). */
+  /** How often the share is asked for while the limit is shared (default 1 s). */
   intervalMs?: number;
+  /**
+   * How often a window alone asks (default 4 x `intervalMs`): most windows run alone, and every
+   * ask is a query (a billed action on Temporal Cloud). A window that appears waits for this one.
+   */
+  aloneIntervalMs?: number;
   /**
    * Whether this batch continues a window that already fetched under a share (default false):
    * the window's earlier batch may have spent its share within the last second.
@@ -19,8 +24,8 @@ export interface FollowRateShareOptions {
   /**
    * How long the first share waits before it is used. By default: when the window shares the
    * limit, long enough for every other window to have asked again, been answered or given up
-   * (`intervalMs` + 2 x `askTimeoutMs`: an answer in flight when this window appeared may still
-   * carry the old shares); alone, or continuing its own earlier batch, `raiseAfterMs` (what a
+   * (`aloneIntervalMs`, the longest any other may wait between asks, + 2 x `askTimeoutMs`: an
+   * answer in flight when this window appeared may still carry the old shares); alone, or continuing its own earlier batch, `raiseAfterMs` (what a
    * window that just ended, or the earlier batch, granted within the last second).
    */
   graceMs?: number;
@@ -50,13 +55,17 @@ export interface FollowRateShareOptions {
  */
 export function followRateShare(limiter: AdjustableRateLimiter, options: FollowRateShareOptions) {
   const intervalMs = options.intervalMs ?? 1_000;
+  const aloneIntervalMs = options.aloneIntervalMs ?? 4 * intervalMs;
   const askTimeoutMs = options.askTimeoutMs ?? 1_000;
   const raiseAfterMs = options.raiseAfterMs ?? 1_100;
   const unansweredMs = options.unansweredMs ?? 5_000;
   const startedAt = performance.now();
   const graceFor = (first: RateShare) =>
     options.graceMs ??
-    (first.sharedBy > 1 && !options.continuesWindow ? intervalMs + 2 * askTimeoutMs : raiseAfterMs);
+    (first.sharedBy > 1 && !options.continuesWindow ? aloneIntervalMs + 2 * askTimeoutMs : raiseAfterMs);
+  // A window waiting for a slot (a zero share) asks often: it starts as soon as one is free.
+  const nextAsk = () =>
+    latest !== undefined && latest.sharedBy === 1 && latest.requestsPerSecond > 0 ? aloneIntervalMs : intervalMs;
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;
@@ -120,7 +129,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
       else if (performance.now() - startedAt >= unansweredMs) share = safe;
     }
     if (share === undefined) {
-      schedule(intervalMs);
+      schedule(nextAsk());
       return;
     }
     latest = share;
@@ -134,7 +143,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
         if (!stopped && latest !== undefined) apply(latest);
       }, graceFor(share));
     }
-    schedule(intervalMs);
+    schedule(nextAsk());
   };
   limiter.setLimit(inForce);
   void poll();

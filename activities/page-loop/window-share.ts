@@ -30,6 +30,7 @@ export function windowShare(
     limit: input.source.rateLimit,
     mostWindows: input.source.orchestration.backfillConcurrency + 1,
     intervalMs: 500,
+    aloneIntervalMs: 2_000,
     continuesWindow: !from.firstBatch,
   });
   return {
