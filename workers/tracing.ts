@@ -1,10 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { context, DiagLogLevel, diag, propagation, trace } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { envDetectorSync, Resource } from '@opentelemetry/resources';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
-import { Runtime } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+  OpenTelemetryWorkflowClientInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { SimplePlugin } from '@temporalio/plugin';
+import { type ReplayWorkerOptions, Runtime, type WorkerOptions } from '@temporalio/worker';
 import { otlpTracesUrl, tracingSettingsSchema } from '../config/tracing-settings.ts';
 import { readSettings } from '../config/worker-settings.ts';
 
@@ -13,9 +20,10 @@ export interface Tracing {
   url: string;
   /**
    * Workflow, activity and client interceptors and the workflows' span sink, for the worker
-   * (`plugins`, which also puts the workflow interceptors in its bundle) and for Clients.
+   * (`plugins`, which also puts the workflow interceptors in its bundle: a prebuilt bundle needs
+   * `bundleWorkflowCode({ plugins: [plugin] })`) and for Clients.
    */
-  plugin: OpenTelemetryPlugin;
+  plugin: TracingPlugin;
   /** Exports the spans still buffered and unregisters the global tracer provider. */
   shutdown(): Promise<void>;
 }
@@ -52,7 +60,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
   );
   return {
     url,
-    plugin: new OpenTelemetryPlugin({ resource, spanProcessor }),
+    plugin: new TracingPlugin(makeWorkflowExporter(spanProcessor, resource)),
     async shutdown() {
       await provider.shutdown();
       trace.disable();
@@ -61,4 +69,43 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
       diag.disable();
     },
   };
+}
+
+/** The workflow interceptors the worker bundles when tracing is on. */
+export const tracingInterceptorsPath = fileURLToPath(
+  new URL('../workflows/tracing-interceptors.ts', import.meta.url),
+);
+
+/**
+ * What Temporal's OpenTelemetryPlugin sets up (client, activity and workflow interceptors, the sink
+ * through which the workflow sandbox hands over its spans), with tributary's workflow interceptors
+ * (workflows/tracing-interceptors.ts) in place of the package's own.
+ */
+class TracingPlugin extends SimplePlugin {
+  readonly #exporter: ReturnType<typeof makeWorkflowExporter>;
+
+  constructor(exporter: ReturnType<typeof makeWorkflowExporter>) {
+    super({
+      name: 'tributary-tracing',
+      clientInterceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] },
+      workerInterceptors: {
+        workflowModules: [tracingInterceptorsPath],
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
+      },
+    });
+    this.#exporter = exporter;
+  }
+
+  override configureWorker(options: WorkerOptions): WorkerOptions {
+    return super.configureWorker({ ...options, sinks: { ...options.sinks, exporter: this.#exporter } });
+  }
+
+  override configureReplayWorker(options: ReplayWorkerOptions): ReplayWorkerOptions {
+    return super.configureReplayWorker({ ...options, sinks: { ...options.sinks, exporter: this.#exporter } });
+  }
 }

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
-import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { windowWorkflowId } from '../../contracts/window-messages.ts';
+import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
+import { sourceDriver } from '../support/source-driver.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { untilRead } from '../support/until.ts';
 import { spawnWorkerProcess } from '../support/worker-process.ts';
@@ -85,113 +87,164 @@ async function startOtlpReceiver() {
   };
 }
 
+/** Span names from `span` up to the root of its trace, as far as `spans` hold them. */
+function chainOf(spans: ExportedSpan[], span: ExportedSpan): string[] {
+  const parent = spans.find((other) => other.spanId === span.parentSpanId && other.traceId === span.traceId);
+  return [span.name, ...(parent === undefined ? [] : chainOf(spans, parent))];
+}
+
+/** The spans exported so far once `accept` holds for them. */
+const spansOnce = (accept: (spans: ExportedSpan[]) => boolean) =>
+  untilRead(
+    async () => [...receiver.spans],
+    accept,
+    10_000,
+    (spans) => `spans so far: ${JSON.stringify(spans.map((s) => [s.name, s.traceId]))}`,
+  );
+
+const requests = (spans: ExportedSpan[]) =>
+  spans.filter((span) => span.attributes['http.request.method'] === 'GET');
+/** The trace of a workflow's activities (its own span names no workflow). */
+const traceOfWorkflow = (spans: ExportedSpan[], workflowId: string) =>
+  spans.find((span) => span.attributes.temporalWorkflowId === workflowId)?.traceId;
+
 let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+let api: SampleApi;
+let worker: ReturnType<typeof spawnWorkerProcess>;
+const id = randomUUID().slice(0, 8);
+const taskQueue = `traces-${id}`;
+
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
+  api = await startSampleApi({ records: 100, pageSize: 20, auth: { apiKeyQuery: API_KEY } });
+  worker = spawnWorkerProcess(stack, {
+    taskQueue,
+    rawPrefix: `raw-${id}`,
+    env: {
+      TRACES_API_KEY: API_KEY,
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      TRIBUTARY_LOG_LEVEL: 'INFO',
+    },
+  });
+  await worker.ready();
 });
 afterAll(async () => {
+  await worker?.kill('SIGTERM');
+  await api?.close();
   await receiver?.close();
 });
 
+const sourceOf = (name: string) =>
+  sourceSchema.parse({
+    id: `${name}-${id}`,
+    request: { baseUrl: api.url, path: '/cursor' },
+    auth: { type: 'api-key', in: 'query', name: 'api_key', value: { env: 'TRACES_API_KEY' } },
+    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+    records: { path: 'data', primaryKey: 'id' },
+  });
+
 describe('traces', () => {
   it('one window is one trace: workflow, activities, every API request and S3 put, no secret', async () => {
-    const api = await startSampleApi({ records: 100, pageSize: 20, auth: { apiKeyQuery: API_KEY } });
-    const id = randomUUID().slice(0, 8);
-    const source = sourceSchema.parse({
-      id: `traced-${id}`,
-      request: { baseUrl: api.url, path: '/cursor' },
-      auth: { type: 'api-key', in: 'query', name: 'api_key', value: { env: 'TRACES_API_KEY' } },
-      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-      records: { path: 'data', primaryKey: 'id' },
-    });
-    const taskQueue = `traces-${id}`;
-    const worker = spawnWorkerProcess(stack, {
-      taskQueue,
-      rawPrefix: `raw-${id}`,
-      env: {
-        TRACES_API_KEY: API_KEY,
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: receiver.url,
-        OTEL_BSP_SCHEDULE_DELAY: '100',
-        TRIBUTARY_LOG_LEVEL: 'INFO',
-      },
-    });
-    try {
-      await worker.ready();
-      // One throttled answer: its span carries the status and the wait asked for, and the retried
-      // attempt is a second activity span in the same trace.
-      api.faults.push({ route: '/cursor', afterRequests: 2, status: 429, retryAfter: '1' });
-      const handle = await startWindow(stackClient.client, { source, taskQueue, windowKey: 'traced' });
-      const summary = await handle.result();
-      expect(summary).toMatchObject({ pages: 5, records: 100 });
+    const source = sourceOf('traced');
+    // One throttled answer: its span carries the status and the wait asked for, and the retried
+    // attempt is a second activity span in the same trace.
+    api.faults.push({ route: '/cursor', afterRequests: 2, status: 429, retryAfter: '1' });
+    const handle = await startWindow(stackClient.client, { source, taskQueue, windowKey: 'traced' });
+    const summary = await handle.result();
+    expect(summary).toMatchObject({ pages: 5, records: 100 });
+    const sent = api.stats.requests('/cursor');
 
-      const requests = (spans: ExportedSpan[]) =>
-        spans.filter((span) => span.attributes['http.request.method'] === 'GET');
-      // The workflow's span names no workflow: the window's trace is the one its activities' spans are in.
-      const traceId = (spans: ExportedSpan[]) =>
-        spans.find((span) => span.attributes.temporalWorkflowId === handle.workflowId)?.traceId;
-      const windowSpan = (spans: ExportedSpan[]) =>
-        spans.find((span) => span.name === 'RunWorkflow:ingestWindow' && span.traceId === traceId(spans));
-      await untilRead(
-        async () => [...receiver.spans],
-        (spans) =>
-          windowSpan(spans) !== undefined && requests(spans).length === api.stats.requests('/cursor'),
-        10_000,
-        (spans) => `spans so far: ${JSON.stringify(spans.map((s) => s.name))}`,
+    const windowSpan = (spans: ExportedSpan[]) =>
+      spans.find(
+        (span) =>
+          span.name === 'RunWorkflow:ingestWindow' &&
+          span.traceId === traceOfWorkflow(spans, handle.workflowId),
       );
-      const window = windowSpan(receiver.spans)!;
-      const trace = receiver.spans.filter((span) => span.traceId === window.traceId);
-      const byId = new Map(trace.map((span) => [span.spanId, span]));
-      /** Span names from `span` up to the root of its trace. */
-      const chain = (span: ExportedSpan): string[] => {
-        const parent = span.parentSpanId === undefined ? undefined : byId.get(span.parentSpanId);
-        return [span.name, ...(parent === undefined ? [] : chain(parent))];
-      };
+    const spans = await spansOnce(
+      (spans) => windowSpan(spans) !== undefined && requests(spans).length === sent,
+    );
+    const window = windowSpan(spans)!;
+    const trace = spans.filter((span) => span.traceId === window.traceId);
+    const chain = (span: ExportedSpan) => chainOf(trace, span);
 
-      // Every request the API counted is a span of this trace, under its activity, under the workflow.
-      const requestSpans = requests(trace);
-      expect(requestSpans).toHaveLength(api.stats.requests('/cursor'));
-      expect(requests(receiver.spans)).toHaveLength(requestSpans.length);
-      for (const span of requestSpans) {
-        expect(chain(span)).toEqual([
-          'GET',
-          'RunActivity:fetchPages',
-          'StartActivity:fetchPages',
-          'RunWorkflow:ingestWindow',
-        ]);
-        expect(span.attributes['url.full']).toMatch(new RegExp(`^${api.url}/cursor`));
-      }
-      expect(requestSpans.map((span) => span.attributes['http.response.status_code']).sort()).toEqual([
-        ...Array(api.stats.requests('/cursor') - 1).fill(200),
-        429,
-      ]);
-      const throttled = requestSpans.find((span) => span.attributes['http.response.status_code'] === 429);
-      expect(throttled?.attributes['http.response.header.retry-after']).toEqual(['1']);
-      expect(new Set(requestSpans.map((span) => span.parentSpanId)).size).toBe(2);
-
-      // Every page written is an S3 put under the fetchPages activity; the manifest under its own.
-      const puts = trace.filter((span) => span.name === 'S3.PutObject');
-      const pagePuts = puts.filter((span) => /\/page-\d+/.test(String(span.attributes['aws.s3.key'])));
-      expect(pagePuts).toHaveLength(summary.pages);
-      for (const span of pagePuts) expect(chain(span).slice(1, 2)).toEqual(['RunActivity:fetchPages']);
-      const manifest = puts.find((span) => String(span.attributes['aws.s3.key']).endsWith('_manifest.json'));
-      expect(chain(manifest!)).toEqual([
-        'S3.PutObject',
-        'RunActivity:writeManifest',
-        'StartActivity:writeManifest',
+    // Every request the API counted is a span of this trace, under its activity, under the workflow.
+    const requestSpans = requests(trace);
+    expect(requestSpans).toHaveLength(sent);
+    expect(requests(spans)).toHaveLength(requestSpans.length);
+    for (const span of requestSpans) {
+      expect(chain(span)).toEqual([
+        'GET',
+        'RunActivity:fetchPages',
+        'StartActivity:fetchPages',
         'RunWorkflow:ingestWindow',
       ]);
-      expect(window.parentSpanId).toBeUndefined();
+      expect(span.attributes['url.full']).toMatch(new RegExp(`^${api.url}/cursor`));
+    }
+    expect(requestSpans.map((span) => span.attributes['http.response.status_code']).sort()).toEqual([
+      ...Array(sent - 1).fill(200),
+      429,
+    ]);
+    const throttled = requestSpans.find((span) => span.attributes['http.response.status_code'] === 429);
+    expect(throttled?.attributes['http.response.header.retry-after']).toEqual(['1']);
+    expect(new Set(requestSpans.map((span) => span.parentSpanId)).size).toBe(2);
 
-      // Nothing exported holds the key, in any form a URL or JSON would give it.
-      const forms = [
-        API_KEY,
-        encodeURIComponent(API_KEY),
-        new URLSearchParams({ v: API_KEY }).toString().slice(2),
-      ];
-      expect(forms.filter((form) => receiver.bodies.some((body) => body.includes(form)))).toEqual([]);
+    // Every page written is an S3 put under the fetchPages activity; the manifest under its own.
+    const puts = trace.filter((span) => span.name === 'S3.PutObject');
+    const pagePuts = puts.filter((span) => /\/page-\d+/.test(String(span.attributes['aws.s3.key'])));
+    expect(pagePuts).toHaveLength(summary.pages);
+    for (const span of pagePuts) expect(chain(span).slice(1, 2)).toEqual(['RunActivity:fetchPages']);
+    const manifest = puts.find((span) => String(span.attributes['aws.s3.key']).endsWith('_manifest.json'));
+    expect(chain(manifest!)).toEqual([
+      'S3.PutObject',
+      'RunActivity:writeManifest',
+      'StartActivity:writeManifest',
+      'RunWorkflow:ingestWindow',
+    ]);
+    expect(window.parentSpanId).toBeUndefined();
+
+    // Nothing exported holds the key, in any form a URL or JSON would give it.
+    const forms = [
+      API_KEY,
+      encodeURIComponent(API_KEY),
+      new URLSearchParams({ v: API_KEY }).toString().slice(2),
+    ];
+    expect(forms.filter((form) => receiver.bodies.some((body) => body.includes(form)))).toEqual([]);
+  });
+
+  it("a window the source workflow starts begins a trace of its own", async () => {
+    const source = sourceOf('scheduled');
+    const driver = sourceDriver(stackClient.client, taskQueue, source);
+    const before = api.stats.requests('/cursor');
+    try {
+      const result = await driver.resultOf(await driver.sync());
+      expect(result).toMatchObject({ status: 'succeeded', records: 100 });
+      const windowId = windowWorkflowId(source.id, result.windowKey);
+      // The only source workflow of the file: the first test started its window directly.
+      const started = (spans: ExportedSpan[]) =>
+        spans.find((span) => span.name === 'StartChildWorkflow:ingestWindow');
+      const spans = await spansOnce(
+        (spans) =>
+          spans.some(
+            (span) =>
+              span.name === 'RunWorkflow:ingestWindow' && span.traceId === traceOfWorkflow(spans, windowId),
+          ) && started(spans) !== undefined,
+      );
+      const traceId = traceOfWorkflow(spans, windowId);
+      const window = spans.find(
+        (span) => span.name === 'RunWorkflow:ingestWindow' && span.traceId === traceId,
+      )!;
+      expect(window.parentSpanId).toBeUndefined();
+      const windowRequests = requests(spans.filter((span) => span.traceId === traceId));
+      expect(windowRequests).toHaveLength(api.stats.requests('/cursor') - before);
+      for (const span of windowRequests) expect(chainOf(spans, span).at(-1)).toBe('RunWorkflow:ingestWindow');
+      // The source workflow's own trace shows the start, and holds none of the window's spans.
+      expect(started(spans)?.traceId).not.toBe(traceId);
     } finally {
-      await worker.kill('SIGTERM');
-      await api.close();
+      await driver
+        .handle()
+        .terminate('test over')
+        .catch(() => undefined);
     }
   });
 });

@@ -45,7 +45,7 @@ describe('startTracing', () => {
   it('with an endpoint, records spans until shut down', async () => {
     const tracing = startTracing({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:9/v1/traces' });
     expect(tracing?.url).toBe('http://127.0.0.1:9/v1/traces');
-    expect(tracing?.plugin.name).toBe('OpenTelemetryPlugin');
+    expect(tracing?.plugin.name).toBe('tributary-tracing');
     expect(tracer().startSpan('GET').isRecording()).toBe(true);
     await tracing?.shutdown();
     expect(tracer().startSpan('GET').isRecording()).toBe(false);
