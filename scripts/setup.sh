@@ -128,3 +128,6 @@ echo "pyspark: $PYSPARK_VERSION ($pyspark_how)"
 
 # --- Apache Iceberg jars (the curated zone's tables) ---------------------------------------------
 bash "$ROOT/scripts/setup-lake-jars.sh"
+
+# --- Chromium (the browser test of the Temporal UI) -----------------------------------------------
+bash "$ROOT/scripts/setup-browser.sh"
