@@ -71,8 +71,8 @@ def catalog_conf(warehouse: str, endpoint: str | None = None, region: str | None
         f"{prefix}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
         f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
         f"{prefix}.warehouse": warehouse,
-        # Another process (a retried run, Glue, Athena) may have committed since: read the catalog.
-        f"{prefix}.cache-enabled": "false",
+        # Tables stay cached in the session (30 s) and our own commits refresh them; one writer per
+        # dataset at a time (the job's concurrent-run limit of 1) keeps that cache true.
         "spark.sql.session.timeZone": "UTC",
     }
     if endpoint:
@@ -130,6 +130,8 @@ class Lake:
         self.database = database
         self.location = location.rstrip("/")
         self._views = 0
+        self._tables: set[str] | None = None
+        self._schemas: dict[str, StructType] = {}
 
     def ensure_database(self) -> None:
         self.spark.sql(
@@ -137,12 +139,27 @@ class Lake:
         )
 
     def tables(self) -> list[str]:
-        return sorted(row["tableName"] for row in self.spark.sql(f"SHOW TABLES IN {CATALOG}.`{self.database}`").collect())
+        """The database's tables (listed once, then kept up to date by this object's writes)."""
+        if self._tables is None:
+            listing = self.spark.sql(f"SHOW TABLES IN {CATALOG}.`{self.database}`").collect()
+            self._tables = {row["tableName"] for row in listing}
+        return sorted(self._tables)
 
     def schema(self, table: str) -> StructType | None:
-        if not self.spark.catalog.tableExists(f"{CATALOG}.{self.database}.{table}"):
+        if table not in self.tables():
             return None
-        return self.spark.table(table_name(self.database, table)).schema
+        if table not in self._schemas:
+            self._schemas[table] = self.spark.table(table_name(self.database, table)).schema
+        return self._schemas[table]
+
+    def _changed(self, table: str, exists: bool = True) -> None:
+        self.tables()
+        assert self._tables is not None
+        self._schemas.pop(table, None)
+        if exists:
+            self._tables.add(table)
+        else:
+            self._tables.discard(table)
 
     def _view(self, frame: DataFrame) -> str:
         self._views += 1
@@ -158,9 +175,11 @@ class Lake:
             f"LOCATION '{self.location}/{table}' TBLPROPERTIES ({properties}) "
             f"AS SELECT * FROM {self._view(frame.coalesce(1))}"
         )
+        self._changed(table)
 
     def drop(self, table: str) -> None:
         self.spark.sql(f"DROP TABLE IF EXISTS {table_name(self.database, table)} PURGE")
+        self._changed(table, exists=False)
 
     def fit(self, table: str, frame: DataFrame) -> tuple[DataFrame, DataFrame | None]:
         """The frame in the table's schema (evolved for new columns and widened types), and the rows
@@ -177,12 +196,14 @@ class Lake:
                     f"ALTER TABLE {table_name(self.database, table)} ADD COLUMN `{item.name}` {kind.simpleString()}"
                 )
                 existing[item.name] = kind
+                self._changed(table)
             elif widens(existing[item.name], item.dataType):
                 self.spark.sql(
                     f"ALTER TABLE {table_name(self.database, table)} ALTER COLUMN `{item.name}` "
                     f"TYPE {item.dataType.simpleString()}"
                 )
                 existing[item.name] = item.dataType
+                self._changed(table)
         kinds = {item.name: item.dataType for item in frame.schema.fields}
         values: list[Column] = []
         reasons: list[Column] = []
@@ -252,12 +273,17 @@ class Lake:
     def append(self, table: str, frame: DataFrame) -> None:
         frame.coalesce(1).writeTo(table_name(self.database, table)).append()
 
-    def data_files(self, table: str) -> int:
-        return self.spark.sql(f"SELECT count(*) AS n FROM {table_name(self.database, table)}.files").first()["n"]
+    def stats(self, table: str) -> dict[str, int]:
+        """Rows and data files of the table's current snapshot (from its metadata, no data read)."""
+        summary = self.spark.sql(
+            f"SELECT summary FROM {table_name(self.database, table)}.snapshots ORDER BY committed_at DESC LIMIT 1"
+        ).first()
+        values = summary["summary"] if summary else {}
+        return {"rows": int(values.get("total-records", 0)), "files": int(values.get("total-data-files", 0))}
 
     def compact(self, table: str) -> None:
         """Folds the table's files into as few as the target size allows once it has too many."""
-        if self.data_files(table) > COMPACT_AFTER:
+        if self.stats(table)["files"] > COMPACT_AFTER:
             self.spark.sql(
                 f"CALL {CATALOG}.system.rewrite_data_files(table => '`{self.database}`.`{table}`', "
                 "options => map('min-input-files', '2', 'rewrite-all', 'true'))"
@@ -332,10 +358,7 @@ def load(
             touched |= _merge(lake, window, tables, report)
     for table in sorted(touched):
         lake.compact(table)
-        report.tables[table] = {
-            "rows": spark.table(table_name(database, table)).count(),
-            "files": lake.data_files(table),
-        }
+        report.tables[table] = lake.stats(table)
     return report
 
 
