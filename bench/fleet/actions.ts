@@ -4,26 +4,34 @@ type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
 type HistoryEvent = NonNullable<History['events']>[number];
 
 /**
- * Temporal Cloud actions written in one workflow's histories (every run of its continue-as-new
+ * Temporal Cloud actions, events and workflow tasks in one workflow's histories (every run of its continue-as-new
  * chain), as https://docs.temporal.io/cloud/actions counts them: a run started, an activity
  * started or retried (each attempt), a timer, a signal received or sent, a child started, a
  * search attribute upsert, an accepted update. Heartbeats and queries are not in histories: the
  * caller counts them at the server.
  */
-export async function historyActions(client: Client, workflowId: string): Promise<number> {
-  let actions = 0;
+export async function historyTally(client: Client, workflowId: string): Promise<HistoryTally> {
+  const tally: HistoryTally = { actions: 0, events: 0, workflowTasks: 0 };
   // From the latest run back: each run's start names the run it continues.
   let runId: string | undefined;
   do {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     runId = undefined;
     for (const event of history.events ?? []) {
-      actions += actionsOf(event);
+      tally.actions += actionsOf(event);
+      tally.events++;
+      if (event.workflowTaskScheduledEventAttributes) tally.workflowTasks++;
       const previous = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
       if (previous) runId = previous;
     }
   } while (runId !== undefined);
-  return actions;
+  return tally;
+}
+
+export interface HistoryTally {
+  actions: number;
+  events: number;
+  workflowTasks: number;
 }
 
 function actionsOf(event: HistoryEvent): number {
