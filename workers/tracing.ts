@@ -28,20 +28,35 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+export interface TracingOptions {
+  /** `service.name` of the spans unless OTEL_SERVICE_NAME is set (default `tributary-worker`). */
+  serviceName?: string;
+  /** Where export problems are reported (default: the worker's log). */
+  warn?: (message: string) => void;
+}
+
 /**
  * OpenTelemetry tracing when the environment names an OTLP endpoint, else undefined: no SDK is
  * started and no interceptor is added, so an untraced worker pays nothing. The provider is
  * registered globally (with an AsyncLocalStorage context manager), which is how the activities'
  * request and S3 spans (activities/tracer.ts) find the activity span they belong to.
  */
-export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | undefined {
+export function startTracing(
+  env: NodeJS.ProcessEnv = process.env,
+  options: TracingOptions = {},
+): Tracing | undefined {
   const settings = readSettings(tracingSettingsSchema, env);
   const url = otlpTracesUrl(settings);
   if (url === undefined) return undefined;
-  // Resource attributes from OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME win over the default name.
+  const warn = options.warn ?? ((message: string) => Runtime.instance().logger.warn(message));
+  // Resource attributes from OTEL_RESOURCE_ATTRIBUTES; OTEL_SERVICE_NAME wins over the default name.
   const resource = Resource.default()
-    .merge(new Resource({ 'service.name': 'tributary-worker' }))
-    .merge(envDetectorSync.detect());
+    .merge(envDetectorSync.detect())
+    .merge(
+      new Resource({
+        'service.name': settings.OTEL_SERVICE_NAME ?? options.serviceName ?? 'tributary-worker',
+      }),
+    );
   // Headers (OTEL_EXPORTER_OTLP_HEADERS) and timeouts are read by the exporter; the batch's delay
   // and sizes (OTEL_BSP_*) by the processor.
   const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
@@ -50,8 +65,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): Tracing | un
   // An unreachable collector is worth a line in the worker's log; spans are dropped, work goes on.
   diag.setLogger(
     {
-      error: (message) => Runtime.instance().logger.warn(`tracing: ${message}`),
-      warn: (message) => Runtime.instance().logger.warn(`tracing: ${message}`),
+      error: (message) => warn(`tracing: ${message}`),
+      warn: (message) => warn(`tracing: ${message}`),
       info: () => {},
       debug: () => {},
       verbose: () => {},

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { type SampleApi, startSampleApi } from '../../scripts/sample-api/server.ts';
+import { runCli } from '../support/run-cli.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { untilRead } from '../support/until.ts';
@@ -29,6 +33,8 @@ type AnyValue = {
   arrayValue?: { values?: AnyValue[] };
 };
 interface ExportedSpan {
+  /** The resource's `service.name`. */
+  service: unknown;
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -60,6 +66,7 @@ async function startOtlpReceiver() {
       }
       const payload = JSON.parse(body) as {
         resourceSpans?: Array<{
+          resource?: { attributes?: Array<{ key: string; value: AnyValue }> };
           scopeSpans?: Array<{
             spans?: Array<
               Omit<ExportedSpan, 'attributes'> & { attributes?: Array<{ key: string; value: AnyValue }> }
@@ -72,6 +79,9 @@ async function startOtlpReceiver() {
           for (const span of scope.spans ?? [])
             spans.push({
               ...span,
+              service: plain(
+                resource.resource?.attributes?.find((a) => a.key === 'service.name')?.value ?? {},
+              ),
               ...(span.parentSpanId ? {} : { parentSpanId: undefined }),
               attributes: Object.fromEntries((span.attributes ?? []).map((a) => [a.key, plain(a.value)])),
             });
@@ -135,14 +145,14 @@ afterAll(async () => {
   await receiver?.close();
 });
 
-const sourceOf = (name: string) =>
-  sourceSchema.parse({
-    id: `${name}-${id}`,
-    request: { baseUrl: api.url, path: '/cursor' },
-    auth: { type: 'api-key', in: 'query', name: 'api_key', value: { env: 'TRACES_API_KEY' } },
-    pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-    records: { path: 'data', primaryKey: 'id' },
-  });
+const sourceInputOf = (name: string) => ({
+  id: `${name}-${id}`,
+  request: { baseUrl: api.url, path: '/cursor' },
+  auth: { type: 'api-key', in: 'query', name: 'api_key', value: { env: 'TRACES_API_KEY' } },
+  pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+  records: { path: 'data', primaryKey: 'id' },
+});
+const sourceOf = (name: string) => sourceSchema.parse(sourceInputOf(name));
 
 describe('traces', () => {
   it('one window is one trace: workflow, activities, every API request and S3 put, no secret', async () => {
@@ -212,7 +222,7 @@ describe('traces', () => {
     expect(forms.filter((form) => receiver.bodies.some((body) => body.includes(form)))).toEqual([]);
   });
 
-  it("a window the source workflow starts begins a trace of its own", async () => {
+  it('a window the source workflow starts begins a trace of its own', async () => {
     const source = sourceOf('scheduled');
     const driver = sourceDriver(stackClient.client, taskQueue, source);
     const before = api.stats.requests('/cursor');
@@ -246,5 +256,37 @@ describe('traces', () => {
         .terminate('test over')
         .catch(() => undefined);
     }
+  });
+  it('a window started by `tributary window` is a trace from the command', async () => {
+    const source = sourceOf('commanded');
+    const folder = await mkdtemp(join(tmpdir(), 'traced-sources-'));
+    // JSON is YAML.
+    await writeFile(join(folder, 'commanded.yaml'), JSON.stringify(sourceInputOf('commanded')));
+    const run = await runCli(['window', source.id, '--window', 'cli', '--sources', folder], {
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      TRIBUTARY_TASK_QUEUE: taskQueue,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace(/\/v1\/traces$/, ''),
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const windowId = windowWorkflowId(source.id, 'cli');
+    await stackClient.client.workflow.getHandle(windowId).result();
+    const spans = await spansOnce((spans) =>
+      spans.some(
+        (span) =>
+          span.name === 'RunWorkflow:ingestWindow' && span.traceId === traceOfWorkflow(spans, windowId),
+      ),
+    );
+    const trace = spans.filter((span) => span.traceId === traceOfWorkflow(spans, windowId));
+    const request = requests(trace)[0]!;
+    expect(chainOf(trace, request)).toEqual([
+      'GET',
+      'RunActivity:fetchPages',
+      'StartActivity:fetchPages',
+      'RunWorkflow:ingestWindow',
+      'StartWorkflow:ingestWindow',
+    ]);
+    const root = trace.find((span) => span.name === 'StartWorkflow:ingestWindow');
+    expect([root?.service, request.service]).toEqual(['tributary-cli', 'tributary-worker']);
   });
 });
