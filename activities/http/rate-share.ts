@@ -65,7 +65,9 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
     (first.sharedBy > 1 && !options.continuesWindow ? aloneIntervalMs + 2 * askTimeoutMs : raiseAfterMs);
   // A window waiting for a slot (a zero share) asks often: it starts as soon as one is free.
   const nextAsk = () =>
-    latest !== undefined && latest.sharedBy === 1 && latest.requestsPerSecond > 0 ? aloneIntervalMs : intervalMs;
+    latest !== undefined && latest.sharedBy === 1 && latest.requestsPerSecond > 0
+      ? aloneIntervalMs
+      : intervalMs;
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;

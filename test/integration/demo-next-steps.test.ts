@@ -113,7 +113,9 @@ describe('npm run demo on a clean stack, then its next steps', () => {
     expect(demo.stdout).not.toContain('pages/s');
     // The tickets source's transform ran locally: its Iceberg table, queried by name, has a row per record.
     const tickets = /^ {2}tickets: succeeded, \d+ pages, (\d+) records/m.exec(demo.stdout);
-    expect(demo.stdout).toContain('curated: tickets is the Apache Iceberg table glue_catalog.curated_tickets.tickets');
+    expect(demo.stdout).toContain(
+      'curated: tickets is the Apache Iceberg table glue_catalog.curated_tickets.tickets',
+    );
     expect(demo.stdout).toContain('  Glue Data Catalog, database curated_tickets: tickets\n');
     expect(demo.stdout).toContain(`  ${tickets?.[1]} rows; the first 5:\n    id  `);
 
