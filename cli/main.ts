@@ -125,7 +125,7 @@ function tributaryProgram(): Command {
     .argument('<sourceId>', 'a source in the sources folder')
     .option('--since <iso>', 'lower bound of the window')
     .option('--window <key>', 'the window key (e.g. a parent window of a child source)')
-    .option('--wait', 'wait for the window and print its summary')
+    .option('--wait', 'wait for the window, showing its progress on stderr, and print its summary')
     .addOption(sourcesOption())
     .action(run(async () => (await import('./commands/window.ts')).windowCommand));
 
@@ -155,14 +155,21 @@ function tributaryProgram(): Command {
     .option('--from <iso>', 'start of the range, included (required)')
     .option('--to <iso>', 'end of the range, excluded (required)')
     .option('--chunk <duration>', 'ISO-8601 duration of one window: P1D, PT6H, ...', 'P1D')
+    .option(
+      '--wait',
+      'wait for every chunk queued, showing progress on stderr (exit 1 when one failed, 4 when the source is paused)',
+    )
     .addOption(jsonOption())
     .addOption(sourcesOption())
     .action(run(async () => (await import('./commands/backfill.ts')).backfillCommand));
 
   program
     .command('status')
-    .description("what each source's workflow is doing (default: every source in the folder)")
-    .argument('[sourceId...]', 'sources to show')
+    .description(
+      "what each source's workflow is doing: one line per source of the folder, or the details of the sources named",
+    )
+    .argument('[sourceId...]', 'sources to show in detail')
+    .option('--details', 'the detailed view of every source, not the one-line table')
     .addOption(jsonOption())
     .option('--watch', 'redraw every interval until Ctrl-C')
     .option('--interval <interval>', 'redraw interval for --watch: 500ms, 1s, 1m, PT5S', '1s')

@@ -12,12 +12,16 @@ import { parseIsoDateTime } from '../iso-date-time.ts';
 import { parseIsoDuration } from '../iso-duration.ts';
 import { printOutcome } from '../print-outcome.ts';
 import { sendUpdate } from '../send-update.ts';
-import { withClient } from '../with-client.ts';
+import { waitProgress } from '../status/wait-progress.ts';
+import { backfillProgressLine, waitForBackfill } from '../wait-for-backfill.ts';
+import { SourcePausedError } from '../wait-for-result.ts';
+import { type ClientContext, withClient } from '../with-client.ts';
 
 export interface BackfillOptions {
   from?: string;
   to?: string;
   chunk: string;
+  wait?: boolean;
   json?: boolean;
   sources: string;
 }
@@ -26,7 +30,9 @@ export interface BackfillOptions {
  * `tributary backfill <sourceId> --from --to`: queues one window per chunk of [from, to) in the
  * source's workflow and prints the windows it queued and how many chunks it already knew (read by
  * a backfill that succeeded, queued or running). Arguments are checked here with the workflow's
- * own schema, so a request the workflow would reject is exit 2 and nothing is sent.
+ * own schema, so a request the workflow would reject is exit 2 and nothing is sent. With --wait,
+ * shows progress across the queued chunks on stderr and exits 0 when all succeeded, 1 when one
+ * failed, 4 when the source is paused.
  */
 export async function backfillCommand(sourceId: string, values: BackfillOptions): Promise<number> {
   if (values.from === undefined || values.to === undefined) throw usageError('--from and --to are required');
@@ -60,9 +66,68 @@ export async function backfillCommand(sourceId: string, values: BackfillOptions)
           ]
         : []),
     ].join('\n');
-    printOutcome(values.json ?? false, line, { update: 'backfill', ...request, ...sent, ...accepted });
-    return EXIT.ok;
+    const outcome = { update: 'backfill', ...request, ...sent, ...accepted };
+    if (!values.wait || accepted.windows.length === 0) {
+      printOutcome(values.json ?? false, line, outcome);
+      return EXIT.ok;
+    }
+    if (!values.json) process.stdout.write(`${line}\n`);
+    return waitForChunks(context, sourceId, accepted, requestId, (results, paused) =>
+      printOutcome(values.json ?? false, results === undefined ? '' : resultsText(sourceId, results), {
+        ...outcome,
+        ...(results === undefined ? {} : { results }),
+        ...(paused === undefined ? {} : { paused: true, pausedReason: paused.pausedReason ?? null }),
+      }),
+    );
   });
+}
+
+type Results = Awaited<ReturnType<typeof waitForBackfill>>;
+
+/** Waits for the chunks this request queued, progress on stderr (stdout stays the outcome). */
+async function waitForChunks(
+  context: ClientContext,
+  sourceId: string,
+  accepted: BackfillAccepted,
+  requestId: string,
+  print: (results: Results | undefined, paused?: SourcePausedError) => void,
+): Promise<number> {
+  if (accepted.queued > accepted.windows.length) {
+    process.stderr.write(
+      `waiting for the first ${accepted.windows.length} of ${accepted.queued} chunks queued ("tributary status ${sourceId}" follows the rest)\n`,
+    );
+  }
+  const startedAt = new Date().toISOString();
+  const progress = waitProgress({ sourceId });
+  let results: Results;
+  try {
+    results = await waitForBackfill(context, {
+      sourceId,
+      windows: accepted.windows,
+      requestId,
+      onProgress: (seen) => progress.show(backfillProgressLine(sourceId, seen, startedAt, new Date())),
+    });
+  } catch (error) {
+    if (error instanceof SourcePausedError) print(undefined, error);
+    throw error;
+  } finally {
+    progress.done();
+  }
+  print(results);
+  return results.every((result) => result.status === 'succeeded') ? EXIT.ok : EXIT.failed;
+}
+
+/** `orders backfill: 2 of 3 chunks succeeded, 16 pages, 160 records`, then each failed chunk and its error. */
+function resultsText(sourceId: string, results: Results): string {
+  const succeeded = results.filter((result) => result.status === 'succeeded');
+  const pages = results.reduce((sum, result) => sum + (result.pages ?? 0), 0);
+  const records = results.reduce((sum, result) => sum + (result.records ?? 0), 0);
+  return [
+    `${sourceId} backfill: ${succeeded.length} of ${results.length} chunks succeeded, ${pages} pages, ${records} records`,
+    ...results
+      .filter((result) => result.status === 'failed')
+      .map((result) => `  failed ${result.windowKey}: ${result.error ?? 'no error recorded'}`),
+  ].join('\n');
 }
 
 /** `1 queued, 2 already known (read by a backfill that succeeded, queued or running)` */

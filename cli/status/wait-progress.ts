@@ -14,6 +14,8 @@ export interface WaitProgressOptions {
 export interface WaitProgress {
   /** The window as the latest poll saw it. */
   update(window: WindowProgress): void;
+  /** A progress line of its own (e.g. across a backfill's chunks), shown as `update` shows a window's. */
+  show(line: string): void;
   /** Clears the live line (on a terminal) before the result is printed. */
   done(): void;
 }
@@ -31,18 +33,21 @@ export function waitProgress(options: WaitProgressOptions): WaitProgress {
   const clock = options.clock ?? Date.now;
   let lastPrinted = clock();
   let drawn = false;
+  const show = (line: string) => {
+    if (live) {
+      out.write(`\r${line}${SCREEN.clearLineEnd}`);
+      drawn = true;
+      return;
+    }
+    if (clock() - lastPrinted < everyMs) return;
+    lastPrinted = clock();
+    out.write(`${line}\n`);
+  };
   return {
     update(window) {
-      const line = progressLine(options.sourceId, window, new Date(clock()));
-      if (live) {
-        out.write(`\r${line}${SCREEN.clearLineEnd}`);
-        drawn = true;
-        return;
-      }
-      if (clock() - lastPrinted < everyMs) return;
-      lastPrinted = clock();
-      out.write(`${line}\n`);
+      show(progressLine(options.sourceId, window, new Date(clock())));
     },
+    show,
     done() {
       if (drawn) out.write(`\r${SCREEN.clearLineEnd}`);
       drawn = false;
