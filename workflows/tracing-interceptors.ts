@@ -1,40 +1,28 @@
-import type { Headers } from '@temporalio/common';
-import { TRACE_HEADER } from '@temporalio/interceptors-opentelemetry/lib/instrumentation.js';
 import {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/workflow/index.js';
-import {
-  type WorkflowInterceptorsFactory,
-  type WorkflowOutboundCallsInterceptor,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { type WorkflowInterceptorsFactory, workflowInfo } from '@temporalio/workflow';
 
 /**
  * Temporal's OpenTelemetry workflow interceptors, bundled into the workflows only when tracing is
- * on (workers/tracing.ts). One change: a source workflow lives for months and continues-as-new, so
- * the windows it starts and its next run begin traces of their own. Under its span, a window would
- * hang from a span exported only at the source's next continue-as-new, and every window of every
- * run would be one endless trace. Its StartChildWorkflow span still shows each start.
+ * on (workers/tracing.ts), for windows and pipeline runs: short-lived runs, pinned to their build
+ * when workers are versioned, which a change of tracing (a new build) never replays.
+ *
+ * The source workflow gets none. It lives for months and auto-upgrades: its history, recorded with
+ * tracing off, could not be replayed with the interceptors on (their spans reorder the workflow's
+ * commands: a recorded history failed with TMPRL1100). Without a span of its own, the windows it
+ * starts begin traces of their own, which is what a trace of a window should be: under a source
+ * run's span, each would hang from a span exported only at its next continue-as-new.
  */
-export const interceptors: WorkflowInterceptorsFactory = () => ({
-  inbound: [new OpenTelemetryInboundInterceptor()],
-  // Outermost first: the trace header is dropped after the OpenTelemetry interceptor adds it.
-  outbound: [new OpenTelemetryOutboundInterceptor(), sourceRunsStartNewTraces],
-  internals: [new OpenTelemetryInternalsInterceptor()],
-});
+const untraced = new Set(['sourceWorkflow', 'triggerSync']);
 
-const withoutTrace = (headers: Headers): Headers => {
-  const { [TRACE_HEADER]: _dropped, ...rest } = headers;
-  return rest;
-};
-
-const fromSourceWorkflow = () => workflowInfo().workflowType === 'sourceWorkflow';
-
-const sourceRunsStartNewTraces: WorkflowOutboundCallsInterceptor = {
-  startChildWorkflowExecution: (input, next) =>
-    next(fromSourceWorkflow() ? { ...input, headers: withoutTrace(input.headers) } : input),
-  continueAsNew: (input, next) =>
-    next(fromSourceWorkflow() ? { ...input, headers: withoutTrace(input.headers) } : input),
-};
+export const interceptors: WorkflowInterceptorsFactory = () =>
+  untraced.has(workflowInfo().workflowType)
+    ? {}
+    : {
+        inbound: [new OpenTelemetryInboundInterceptor()],
+        outbound: [new OpenTelemetryOutboundInterceptor()],
+        internals: [new OpenTelemetryInternalsInterceptor()],
+      };

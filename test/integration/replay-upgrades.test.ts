@@ -2,8 +2,10 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
+import { workflowsPath } from '../../workers/create-worker.ts';
+import { tracingInterceptorsPath } from '../../workers/tracing.ts';
 import { workflowBundle } from '../support/test-worker.ts';
 
 const folder = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
@@ -22,6 +24,22 @@ describe('workflow histories from earlier versions', () => {
       expect(history.events.length, file).toBeGreaterThan(10);
       await expect(
         Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, file),
+        file,
+      ).resolves.toBeUndefined();
+    }
+  });
+
+  it('replay with the tracing interceptors bundled too: turning tracing on never breaks a running workflow', async () => {
+    const traced = await bundleWorkflowCode({
+      workflowsPath,
+      workflowInterceptorModules: [tracingInterceptorsPath],
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+    });
+    const files = (await readdir(folder)).filter((name) => name.endsWith('.history.pb'));
+    for (const file of files) {
+      const history = proto.temporal.api.history.v1.History.decode(await readFile(path.join(folder, file)));
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: traced }, history, file),
         file,
       ).resolves.toBeUndefined();
     }
