@@ -5,7 +5,7 @@ import {
   backfillRequestSchema,
   backfillUpdate,
 } from '../../contracts/source-messages.ts';
-import { usageError } from '../cli-error.ts';
+import { CliError, usageError } from '../cli-error.ts';
 import { EXIT } from '../exit-codes.ts';
 import { findSource, refuseChildSource } from '../find-source.ts';
 import { parseIsoDateTime } from '../iso-date-time.ts';
@@ -72,7 +72,7 @@ export async function backfillCommand(sourceId: string, values: BackfillOptions)
       return EXIT.ok;
     }
     if (!values.json) process.stdout.write(`${line}\n`);
-    return waitForChunks(context, sourceId, accepted, requestId, (results, paused) =>
+    return waitForChunks(context, sourceId, accepted, requestId, values.json ?? false, (results, paused) =>
       printOutcome(values.json ?? false, results === undefined ? '' : resultsText(sourceId, results), {
         ...outcome,
         ...(results === undefined ? {} : { results }),
@@ -90,6 +90,7 @@ async function waitForChunks(
   sourceId: string,
   accepted: BackfillAccepted,
   requestId: string,
+  json: boolean,
   print: (results: Results | undefined, paused?: SourcePausedError) => void,
 ): Promise<number> {
   if (accepted.queued > accepted.windows.length) {
@@ -108,8 +109,14 @@ async function waitForChunks(
       onProgress: (seen) => progress.show(backfillProgressLine(sourceId, seen, startedAt, new Date())),
     });
   } catch (error) {
-    if (error instanceof SourcePausedError) print(undefined, error);
-    throw error;
+    if (!(error instanceof SourcePausedError)) throw error;
+    // Without --json the message says it all, on stderr; a script gets the outcome too.
+    if (json) print(undefined, error);
+    const reason = error.pausedReason === undefined ? '' : ` (${error.pausedReason})`;
+    throw new CliError(
+      EXIT.paused,
+      `${sourceId} is paused${reason}: the chunks wait for "tributary resume ${sourceId}"; fix the cause, then run that (it sends the definition from the files)`,
+    );
   } finally {
     progress.done();
   }

@@ -63,7 +63,7 @@ describe('progress of window --wait, backfill --wait and the status table', () =
     const result = await tributary(['window', ids.window, '--since', '2024-01-01T00:45:00Z', '--wait']);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^started source\/\S+ \(run \S+\) on task queue /);
-    expect(result.stdout).toMatch(/^  pages 8, records 36, /m);
+    expect(result.stdout).toMatch(/^ {2}pages 8, records 36, /m);
     const lines = plainLines(result.stderr);
     expect(lines.length).toBeGreaterThanOrEqual(1);
     for (const line of lines) {
@@ -144,7 +144,11 @@ describe('progress of window --wait, backfill --wait and the status table', () =
       '--wait',
     ]);
     expect(paused.code, paused.stderr).toBe(4);
-    expect(paused.stderr).toContain(`${ids.paused} is paused (API maintenance)`);
+    expect(paused.stderr).toContain(
+      `${ids.paused} is paused (API maintenance): the chunks wait for "tributary resume ${ids.paused}"`,
+    );
+    // Nothing after the queued windows: the reason is on stderr.
+    expect(paused.stdout).toMatch(/ {2}backfill-20240101T000000Z-20240101T010000Z {2}\S+\n$/);
 
     // Leave no window running for the next file's worker.
     expect((await tributary(['pause', ids.running])).code).toBe(0);
