@@ -134,14 +134,23 @@ async function after(): Promise<void> {
     const first = createLocalRunner({ s3 });
     const load = await run(first, [await window('full', full)], 'overwrite');
     console.log(`after   load ${RECORDS} records (overwrite, cold: JVM start)           ${load} s`);
+
     const warm = await run(first, [await window('change-1', change(1))], 'merge');
     console.log(`after   merge ${CHANGED} changed records into ${RECORDS} (warm session)  ${warm} s`);
     const warm2 = await run(first, [await window('change-2', change(2))], 'merge');
     console.log(`after   merge ${CHANGED} changed records into ${RECORDS} (warm, again)   ${warm2} s`);
+    // A worker's runner starts its Spark process with the worker (prewarm): the first merge of a
+    // worker that has been up for a minute.
+    const prewarmed = createLocalRunner({ s3, prewarm: true });
+    await new Promise((resolve) => setTimeout(resolve, 60_000));
+    const firstOfPrewarmed = await run(prewarmed, [await window('change-p', change(4))], 'merge');
+    console.log(
+      `after   merge ${CHANGED} changed records into ${RECORDS} (prewarmed: first run) ${firstOfPrewarmed} s`,
+    );
     const second = createLocalRunner({ s3 });
     const cold = await run(second, [await window('change-3', change(3))], 'merge');
     console.log(`after   merge ${CHANGED} changed records into ${RECORDS} (cold: new process) ${cold} s`);
-    console.log(`after   tables after 4 runs: ${await tables()}`);
+    console.log(`after   tables after the runs: ${await tables()}`);
   } finally {
     await moto.stop();
   }

@@ -24,6 +24,7 @@ export function transformDepsFromEnv(
     settings.TRIBUTARY_TRANSFORM_RUNNER === 'local'
       ? createLocalRunner({
           s3: zones.s3,
+          prewarm: true,
           ...(settings.TRIBUTARY_PYTHON === undefined ? {} : { python: settings.TRIBUTARY_PYTHON }),
         })
       : createGlueRunner(new GlueClient(zones.glueConfig));

@@ -21,6 +21,11 @@ export interface LocalRunnerOptions {
   /** A run still going after this long is killed and reported TIMEOUT (default 30 minutes). */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Start the Spark process with the runner (the worker) instead of at the first run, so a
+   * window's transform does not wait for the JVM; it still ends after 10 idle minutes.
+   */
+  prewarm?: boolean;
 }
 
 interface ManifestObjects {
@@ -36,15 +41,16 @@ interface ManifestObjects {
  */
 export function createLocalRunner(options: LocalRunnerOptions): TransformRunner {
   const runs = new Map<string, TransformRunStatus & { jobName: string }>();
-  let spark: SparkProcess | undefined;
-  const sparkProcess = async () => {
-    spark ??= new SparkProcess({
-      python: options.python ?? pythonPath(),
-      script: options.script ?? path.join(glueScriptDir, 'local_job.py'),
-      env: { ...(await awsEnvOf(options.s3)), ...options.env },
-    });
-    return spark;
-  };
+  const spark = awsEnvOf(options.s3).then(
+    (aws) =>
+      new SparkProcess({
+        python: options.python ?? pythonPath(),
+        script: options.script ?? path.join(glueScriptDir, 'local_job.py'),
+        env: { ...aws, ...(options.prewarm ? { TRIBUTARY_SPARK_PREWARM: '1' } : {}), ...options.env },
+      }),
+  );
+  // A failure to read the credentials fails the first run, with its message.
+  spark.then((process) => options.prewarm && process.prewarm()).catch(() => undefined);
   const execute = async (request: TransformRunRequest): Promise<void> => {
     const folder = await mkdtemp(path.join(tmpdir(), 'tributary-transform-'));
     try {
@@ -83,7 +89,7 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
         });
       }
       const answer = (await (
-        await sparkProcess()
+        await spark
       ).request(
         {
           inputs,

@@ -45,6 +45,14 @@ export class SparkProcess {
     return run;
   }
 
+  /** Starts the process (and its Spark session) now rather than at the first request. */
+  prewarm(): void {
+    if (this.child) return;
+    this.start();
+    this.idle = setTimeout(() => this.close(), this.options.idleMs ?? 10 * 60_000);
+    this.idle.unref();
+  }
+
   /** Ends the process (its stdin closes, Spark stops). */
   close(): void {
     clearTimeout(this.idle);

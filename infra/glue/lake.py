@@ -62,7 +62,7 @@ TABLE_PROPERTIES = {
 JARS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".tools", "jars")
 
 
-def catalog_conf(warehouse: str, endpoint: str | None = None, region: str | None = None) -> dict[str, str]:
+def catalog_conf(warehouse: str | None, endpoint: str | None = None, region: str | None = None) -> dict[str, str]:
     """Spark settings of the Iceberg catalog backed by the Glue Data Catalog (AWS, or moto at `endpoint`)."""
     prefix = f"spark.sql.catalog.{CATALOG}"
     conf = {
@@ -70,11 +70,13 @@ def catalog_conf(warehouse: str, endpoint: str | None = None, region: str | None
         prefix: "org.apache.iceberg.spark.SparkCatalog",
         f"{prefix}.catalog-impl": "org.apache.iceberg.aws.glue.GlueCatalog",
         f"{prefix}.io-impl": "org.apache.iceberg.aws.s3.S3FileIO",
-        f"{prefix}.warehouse": warehouse,
         # Tables stay cached in the session (30 s) and our own commits refresh them; one writer per
         # dataset at a time (the job's concurrent-run limit of 1) keeps that cache true.
         "spark.sql.session.timeZone": "UTC",
     }
+    if warehouse:
+        # Only for databases without a location: Lake creates each with its dataset's location.
+        conf[f"{prefix}.warehouse"] = warehouse
     if endpoint:
         conf[f"{prefix}.glue.endpoint"] = endpoint
         conf[f"{prefix}.s3.endpoint"] = endpoint
@@ -84,7 +86,7 @@ def catalog_conf(warehouse: str, endpoint: str | None = None, region: str | None
     return conf
 
 
-def local_session(warehouse: str, app: str = "tributary-transform") -> SparkSession:
+def local_session(warehouse: str | None, app: str = "tributary-transform") -> SparkSession:
     """A small single-core session with the Iceberg jars that scripts/setup.sh put in .tools/jars.
 
     The AWS endpoint, region and credentials come from the environment (AWS_ENDPOINT_URL,

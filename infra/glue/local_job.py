@@ -12,7 +12,8 @@ this script; the tables are written straight to the catalog and S3 (moto locally
 
 prints the load's report as one JSON line and exits 0, or exits non-zero with the error on stderr.
 With --serve it keeps one Spark session and answers one request per stdin line with one JSON
-line on stdout ({"report": ...} or {"error": ...}): a worker pays the JVM's start once.
+line on stdout ({"report": ...} or {"error": ...}): a worker pays the JVM's start once (with
+TRIBUTARY_SPARK_PREWARM=1 before its first request).
 The AWS endpoint, region and credentials come from the environment.
 """
 
@@ -27,7 +28,7 @@ from dataclasses import asdict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from lake import load, local_session  # noqa: E402
+from lake import CATALOG, load, local_session  # noqa: E402
 from transform import PageInput, WindowInput  # noqa: E402
 
 
@@ -58,9 +59,18 @@ def handle(spark, request: dict) -> dict:
 
 def serve() -> None:
     """One request per stdin line, one answer per stdout line, one Spark session for all."""
-    spark = None
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers on the answer channel
+    spark = None
+    if os.environ.get("TRIBUTARY_SPARK_PREWARM") == "1":
+        # Started with the worker: the JVM and Iceberg load before the first run needs them.
+        spark = local_session(None)
+        spark.sparkContext.setLogLevel("ERROR")
+        try:
+            # Loads the catalog's and the AWS SDK's classes and plans a first query.
+            spark.sql(f"SHOW NAMESPACES IN {CATALOG}").collect()
+        except Exception:  # noqa: BLE001 - the first request reports what is wrong
+            traceback.print_exc(file=sys.stderr)
     for line in sys.stdin:
         if not line.strip():
             continue
