@@ -179,6 +179,9 @@ class Lake:
         )
         self._changed(table)
 
+    def truncate(self, table: str) -> None:
+        self.spark.sql(f"DELETE FROM {table_name(self.database, table)}")
+
     def drop(self, table: str) -> None:
         self.spark.sql(f"DROP TABLE IF EXISTS {table_name(self.database, table)} PURGE")
         self._changed(table, exists=False)
@@ -353,6 +356,11 @@ def load(
     for window in windows:
         tables = window_tables(spark, window, ingestion_date)
         if not tables:
+            if mode == "overwrite":
+                # Truncate and reload with nothing: the tables stay, empty, with their columns.
+                for name in [name for name in lake.tables() if belongs(name, window.table)]:
+                    lake.truncate(name)
+                    touched.add(name)
             continue
         if mode == "overwrite":
             touched |= _overwrite(lake, window, tables, report)

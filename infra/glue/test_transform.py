@@ -191,6 +191,17 @@ class LakeTest(unittest.TestCase):
         self.assertEqual(rows(self.table(database, "tickets"), ["id", "name"]), [(1, "one v2"), (3, "three stale"), (4, "four")])
         self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments"])
 
+        # An overwrite with a window whose pages hold no records empties the tables and keeps them.
+        path = os.path.join(self.folder, "tickets", "w4", "page-000001.jsonl.gz")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with gzip.open(path, "wt"):
+            pass
+        empty = WindowInput("tickets", "w4", [PageInput(path, 1, "2024-01-04T00:00:00Z")], ["id"], "updated_at")
+        load(self.spark, database, location, [empty], "overwrite", "2024-01-04")
+        self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments"])
+        self.assertEqual(self.table(database, "tickets").count(), 0)
+        self.assertIn("owner_login", self.table(database, "tickets").columns)
+
     def test_a_field_that_is_not_every_time_a_date_time_stays_a_string(self):
         records = [
             {"id": 1, "updated_at": "2024-01-01T00:00:00Z", "due": "2024-02-01"},

@@ -212,8 +212,8 @@ def with_timestamps(table: DataFrame, keep_strings: set[str] = frozenset()) -> D
 def window_tables(spark: SparkSession, window: WindowInput, ingestion_date: str) -> dict[str, DataFrame]:
     """A window's records as flat tables, each with its ingestion date and lineage (untyped yet)."""
     records = read_window(spark, window)
-    if records is None:
-        return {}
+    if records is None or all(name in LINEAGE for name in records.columns):
+        return {}  # no pages, or pages without records: no columns to type either
     tables = flatten(records, window.table, window.primary_key)
     return {
         name: table.withColumn(INGESTION_DATE, F.lit(ingestion_date).cast("date"))
