@@ -9,13 +9,6 @@ export type RateLimitConfig = Source['rateLimit'];
 const WINDOW_MS = 1_050;
 
 /**
- * The window of a limiter that holds one share of a limit other processes share too: each
- * window's requests may reach the API late by its own delay, and those delays add up at the API,
- * so a share keeps a wider margin (a loaded worker's event loop alone delays some by 50-100 ms).
- */
-export const SHARED_WINDOW_MS = 1_100;
-
-/**
  * Gives back the slot taken by `acquire`; calling it more than once does nothing. `sending()`,
  * called as the request goes out, counts the grant from then in the per-second window: a worker
  * whose event loop stalled between the grant and the send would otherwise send late requests

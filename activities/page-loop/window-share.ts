@@ -3,7 +3,7 @@ import type { Source } from '../../config/source.ts';
 import { rateShareQuery } from '../../contracts/rate-share.ts';
 import type { RateShareFrom } from '../../contracts/window.ts';
 import type { PageFetcher } from '../http/page-fetcher.ts';
-import { createRateLimiter, SHARED_WINDOW_MS } from '../http/rate-limiter.ts';
+import { createRateLimiter } from '../http/rate-limiter.ts';
 import { followRateShare } from '../http/rate-share.ts';
 
 export interface WindowShare {
@@ -24,7 +24,7 @@ export function windowShare(
 ): WindowShare {
   const from = input.rateShare;
   if (client === undefined || from === undefined) return { pageFetcherFor, stop: () => undefined };
-  const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 }, undefined, SHARED_WINDOW_MS);
+  const limiter = createRateLimiter({ requestsPerSecond: 0, maxConcurrent: 0 });
   const follower = followRateShare(limiter, {
     ask: () => client.workflow.getHandle(from.sourceWorkflowId).query(rateShareQuery, input.windowKey),
     limit: input.source.rateLimit,
