@@ -104,6 +104,29 @@ describe('encrypted payloads (KMS envelope encryption)', () => {
       since,
     });
     expect(await encrypting.client.workflow.getHandle(handle.workflowId).result()).toEqual(summary);
+
+    // What encryption costs in history: the same window run by a worker without a key.
+    const plainWorker = await startTestWorker(stack);
+    try {
+      const plain = await startWindow(plainWorker.client, {
+        source: windowSource,
+        taskQueue: plainWorker.taskQueue,
+        windowKey: 'w1-plain',
+        since,
+      });
+      await plain.result();
+      const plainBytes = (await historyOf(plainClient, plain.workflowId)).bytes.length;
+      const keys = encrypting.encryption!.dataKeys.stats();
+      console.info(
+        `history of one window: ${plainBytes} bytes plain, ${raw.bytes.length} encrypted ` +
+          `(+${(((raw.bytes.length - plainBytes) / plainBytes) * 100).toFixed(0)} %); data keys ${JSON.stringify(keys)}`,
+      );
+      // Envelope encryption adds a fixed header per payload (cipher, IV, encrypted data key, key id), not a multiple.
+      expect(raw.bytes.length).toBeLessThan(plainBytes * 2.5);
+      expect(keys.generated).toBe(1);
+    } finally {
+      await plainWorker.stop();
+    }
     // A plain client cannot read the result at all.
     await expect(plainClient.workflow.getHandle(handle.workflowId).result()).rejects.toThrow(
       /binary\/encrypted/,
