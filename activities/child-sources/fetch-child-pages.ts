@@ -59,7 +59,13 @@ export async function fetchChildPages(
 
   const open = new Map(progress.checkpoint.open.map((chain) => [chain.parent, chain]));
   const running = new Set<number>();
-  let nextToStart = Math.max(progress.checkpoint.next, ...[...open.keys()].map((parent) => parent + 1));
+  /**
+   * Where the next parent to start is looked for: from `next`, over the open chains. Not from past
+   * the last open chain: a slot that claims a parent first looks in S3 for pages an earlier attempt
+   * wrote, and meanwhile the other slots may spend the batch's page budget. That parent is then
+   * missing from `open` between open chains, never requested, and a later batch must start it.
+   */
+  let nextToStart = progress.checkpoint.next;
   let failure: unknown;
 
   const save = (
@@ -90,6 +96,8 @@ export async function fetchChildPages(
     for (const chain of open.values()) {
       if (!chain.checkpoint.done && !running.has(chain.parent)) return chain;
     }
+    nextToStart = Math.max(nextToStart, progress.checkpoint.next);
+    while (open.has(nextToStart)) nextToStart++;
     const limit = progress.checkpoint.next + LOOKAHEAD_PER_CHAIN * chains;
     if (nextToStart >= plan.length || nextToStart >= limit) return undefined;
     const parent = nextToStart++;
