@@ -67,16 +67,21 @@ export class AlarmsStack extends Stack {
       return created;
     };
 
-    const runningTasks = new Metric({
-      namespace: 'ECS/ContainerInsights',
-      metricName: 'RunningTaskCount',
-      statistic: 'Minimum',
-      period: Duration.minutes(1),
-      dimensionsMap: {
-        ClusterName: deps.worker.cluster.clusterName,
-        ServiceName: deps.worker.service.serviceName,
-      },
-    });
+    const containerInsights = (metricName: string, dimensionsMap: Record<string, string>) =>
+      new Metric({
+        namespace: 'ECS/ContainerInsights',
+        metricName,
+        statistic: 'Minimum',
+        period: Duration.minutes(1),
+        dimensionsMap: { ClusterName: deps.worker.cluster.clusterName, ...dimensionsMap },
+      });
+    // With a service per build (the cluster holds nothing else), the tasks of all builds count: a
+    // drained build scaled to 0 does not alarm while the others run enough. Naming no service also
+    // means removing a build removes no export this stack imports.
+    const runningTasks =
+      worker.builds === undefined
+        ? containerInsights('RunningTaskCount', { ServiceName: deps.worker.services[0]!.serviceName })
+        : containerInsights('TaskCount', {});
     const workersDown = alarm('workers-below-minimum', {
       alarmDescription: `Fewer than ${Math.max(1, worker.minCount)} worker tasks running (each one healthy: connected to Temporal and polling)`,
       metric: runningTasks,

@@ -1,6 +1,8 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
 import { keyPrefix } from '../../config/identifiers.ts';
+import { defaultDeploymentName, workerDeploymentSettingsSchema } from '../../config/worker-deployment.ts';
+import { ecrImageUri } from './ecr-image.ts';
 
 /** Where every secret the worker may read lives: its task role can read nothing outside this prefix. */
 export const secretNamePrefix = 'tributary/';
@@ -15,6 +17,41 @@ const bucketName = z
     /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
     'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"',
   );
+
+const deploymentName = workerDeploymentSettingsSchema.shape.TRIBUTARY_DEPLOYMENT_NAME.unwrap();
+
+/** One version of the workers in the Worker Deployment: a Fargate service of its own. */
+const workerBuild = z.strictObject({
+  /** Its TRIBUTARY_BUILD_ID: the name `tributary deploy ramp|promote` take. */
+  id: workerDeploymentSettingsSchema.shape.TRIBUTARY_BUILD_ID.unwrap(),
+  /** An earlier build's image, kept until the build is drained. Unset: built from workers/Dockerfile. */
+  image: ecrImageUri.optional(),
+  /** Default: worker.desiredCount. */
+  desiredCount: z.number().int().nonnegative().optional(),
+});
+
+const workerBuilds = z
+  .array(workerBuild)
+  .min(1, 'list at least one build, or leave builds out for one unversioned service')
+  .superRefine((builds, context) => {
+    const seen = new Set<string>();
+    builds.forEach((build, index) => {
+      if (seen.has(build.id))
+        context.addIssue({
+          code: 'custom',
+          path: [index, 'id'],
+          message: `build "${build.id}" is listed twice: each build id names one service`,
+        });
+      seen.add(build.id);
+    });
+    const fromDockerfile = builds.flatMap((build, index) => (build.image === undefined ? [index] : []));
+    for (const index of fromDockerfile.slice(1))
+      context.addIssue({
+        code: 'custom',
+        path: [index, 'image'],
+        message: `only one build may be built from workers/Dockerfile (build "${builds[fromDockerfile[0]!]!.id}" is): give the others the ECR image they were deployed with`,
+      });
+  });
 
 /**
  * Everything the CDK app takes, from the `tributary` key of the CDK context (cdk.json, or
@@ -67,6 +104,12 @@ export const infraConfigSchema = z.strictObject({
        */
       drainSeconds: z.number().int().min(30).max(120).default(90),
       maxConcurrentActivities: z.number().int().positive().default(20),
+      /**
+       * Canary deploys: one service per build, each polling as its version of the Worker Deployment
+       * `deploymentName` (README, "Canary deploys on ECS"). Unset: one unversioned service.
+       */
+      builds: workerBuilds.optional(),
+      deploymentName: deploymentName.default(defaultDeploymentName),
       /** Envelope-encrypt workflow payloads under the data key (TRIBUTARY_KMS_KEY_ID). */
       payloadEncryption: z.boolean().default(true),
       /** The CloudWatch agent sidecar's image: pin a version tag in production. */

@@ -1,43 +1,38 @@
 import path from 'node:path';
-import { Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { FlowLogDestination, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import {
   Cluster,
-  ContainerDependencyCondition,
   ContainerImage,
   ContainerInsights,
   Secret as EcsSecret,
-  FargateService,
-  FargateTaskDefinition,
-  LogDrivers,
+  type FargateService,
 } from 'aws-cdk-lib/aws-ecs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
-import type { Construct } from 'constructs';
-import { workerNodeFlags } from '../../workers/node-flags.ts';
-import { cloudWatchAgentEnvironment, prometheusLogGroupName } from './cloudwatch-agent.ts';
+import { Construct } from 'constructs';
+import { prometheusLogGroupName } from './cloudwatch-agent.ts';
 import type { DataStack } from './data-stack.ts';
+import { ecrImage } from './ecr-image.ts';
 import { type InfraConfig, secretNamePrefix } from './infra-config.ts';
 import { repoRoot } from './repo-root.ts';
 import { grantScoped } from './scoped-grant.ts';
 import type { SecretsStack } from './secrets-stack.ts';
 import type { TransformStack } from './transform-stack.ts';
+import { addWorkerService } from './worker-service.ts';
 import { zoneBucketArn, zoneBucketName } from './zone-buckets.ts';
 
-/** Where the worker serves Prometheus metrics inside the task, for the CloudWatch agent beside it. */
-export const metricsAddress = '127.0.0.1:9464';
-/** The file the worker rewrites while it is connected and polling (workers/health-file.ts). */
-export const healthFile = '/tmp/tributary-healthy';
-
 /**
- * The workers: a Fargate service from workers/Dockerfile in private subnets, its task role limited
- * to the raw prefix, the `tributary/` secrets, the Glue jobs and the data key; JSON logs to
- * CloudWatch Logs; a CloudWatch agent sidecar that turns the worker's Prometheus metrics into
- * CloudWatch metrics; CPU autoscaling; a stop timeout long enough to drain at a page boundary.
+ * The workers: Fargate services in private subnets, their one task role limited to the raw
+ * prefix, the `tributary/` secrets, the Glue jobs and the data key; JSON logs to CloudWatch Logs.
+ * Without `worker.builds`, one unversioned service built from workers/Dockerfile; with them, one
+ * service per build, each polling as its version of the Worker Deployment, so an old build's tasks
+ * stay until its pinned windows are done (README, "Canary deploys on ECS").
  */
 export class WorkerStack extends Stack {
   readonly cluster: Cluster;
-  readonly service: FargateService;
-  readonly taskDefinition: FargateTaskDefinition;
+  /** One per build, in the order of `worker.builds`; the unversioned service alone without them. */
+  readonly services: FargateService[];
 
   constructor(
     scope: Construct,
@@ -47,7 +42,7 @@ export class WorkerStack extends Stack {
     props?: StackProps,
   ) {
     super(scope, id, props);
-    const { worker, buckets, temporal, alarms } = config;
+    const { worker, buckets, temporal } = config;
     const { data, secrets, transform } = deps;
     const vpc = new Vpc(this, 'Network', {
       maxAzs: config.network.maxAzs,
@@ -59,21 +54,29 @@ export class WorkerStack extends Stack {
       flowLogs: { all: { destination: FlowLogDestination.toCloudWatchLogs() } },
     });
     this.cluster = new Cluster(this, 'Cluster', { vpc, containerInsightsV2: ContainerInsights.ENABLED });
-    this.taskDefinition = new FargateTaskDefinition(this, 'Task', {
-      cpu: worker.cpu,
-      memoryLimitMiB: worker.memoryMiB,
-    });
     const logs = new LogGroup(this, 'Logs', {
       retention: worker.logRetentionDays,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const container = this.taskDefinition.addContainer('worker', {
-      image: ContainerImage.fromAsset(repoRoot, { file: path.join('workers', 'Dockerfile') }),
-      command: ['node', ...workerNodeFlags, 'workers/main.ts'],
-      essential: true,
-      // The worker logs one JSON object a line (workers/logging.ts); CloudWatch Logs Insights reads them as fields.
-      logging: LogDrivers.awsLogs({ logGroup: logs, streamPrefix: 'worker' }),
-      stopTimeout: Duration.seconds(worker.drainSeconds),
+    const role = new Role(this, 'TaskRole', { assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const executionRole = new Role(this, 'ExecutionRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+    });
+    Validations.of(executionRole).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (added by CDK to pull the image) has no resource-level permissions.',
+    });
+    const service = {
+      cluster: this.cluster,
+      taskRole: role,
+      executionRole,
+      logs,
+      secrets: Object.fromEntries(
+        Object.entries(secrets.temporalConnection).map(([name, secret]) => [
+          name,
+          EcsSecret.fromSecretsManager(secret),
+        ]),
+      ),
       environment: {
         TEMPORAL_ADDRESS: temporal.address,
         TEMPORAL_NAMESPACE: temporal.namespace,
@@ -84,37 +87,47 @@ export class WorkerStack extends Stack {
         TRIBUTARY_CURATED_PREFIX: buckets.curatedPrefix,
         TRIBUTARY_TRANSFORM_RUNNER: 'glue',
         TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: String(worker.maxConcurrentActivities),
-        TRIBUTARY_METRICS_ADDRESS: metricsAddress,
-        TRIBUTARY_HEALTH_FILE: healthFile,
         AWS_REGION: this.region,
         ...(worker.payloadEncryption ? { TRIBUTARY_KMS_KEY_ID: data.key.keyArn } : {}),
       },
-      secrets: Object.fromEntries(
-        Object.entries(secrets.temporalConnection).map(([name, secret]) => [
-          name,
-          EcsSecret.fromSecretsManager(secret),
-        ]),
-      ),
-      // Healthy: the worker polls both task queues and reached the Temporal server within the last minute.
-      healthCheck: {
-        command: ['CMD', 'node', 'workers/health-check.ts'],
-        interval: Duration.seconds(30),
-        timeout: Duration.seconds(10),
-        retries: 3,
-        startPeriod: Duration.seconds(120),
-      },
-    });
-    const agent = this.taskDefinition.addContainer('cloudwatch-agent', {
-      image: ContainerImage.fromRegistry(worker.cloudWatchAgentImage),
-      essential: false,
-      memoryReservationMiB: 64,
-      logging: LogDrivers.awsLogs({ logGroup: logs, streamPrefix: 'cloudwatch-agent' }),
-      environment: cloudWatchAgentEnvironment({ metricsAddress, namespace: alarms.metricsNamespace }),
-    });
-    // The agent starts first and stops last, so the worker's final scrape still reaches CloudWatch.
-    container.addContainerDependencies({ container: agent, condition: ContainerDependencyCondition.START });
+    };
+    const dockerfileImage = () =>
+      ContainerImage.fromAsset(repoRoot, { file: path.join('workers', 'Dockerfile') });
+    const imageOutput = (build: string, imageName: string) =>
+      new CfnOutput(this, 'DockerfileImage', {
+        value: imageName,
+        description: `The image built from workers/Dockerfile (${build}): list it as the image of its build before a new build replaces it.`,
+      });
 
-    const role = this.taskDefinition.taskRole;
+    if (worker.builds === undefined) {
+      const { container, service: unversioned } = addWorkerService(this, config, {
+        ...service,
+        logStreamPrefix: 'worker',
+        image: dockerfileImage(),
+        desiredCount: worker.desiredCount,
+      });
+      imageOutput('the unversioned service', container.imageName);
+      this.services = [unversioned];
+    } else {
+      this.services = worker.builds.map((build) => {
+        const scope = new Construct(this, `Build-${build.id}`);
+        const { container, service: versioned } = addWorkerService(scope, config, {
+          ...service,
+          // A log stream name has no ":".
+          logStreamPrefix: `worker-${build.id.replaceAll(':', '-')}`,
+          image: build.image === undefined ? dockerfileImage() : ecrImage(scope, 'Image', build.image),
+          environment: {
+            ...service.environment,
+            TRIBUTARY_DEPLOYMENT_NAME: worker.deploymentName,
+            TRIBUTARY_BUILD_ID: build.id,
+          },
+          desiredCount: build.desiredCount ?? worker.desiredCount,
+        });
+        if (build.image === undefined) imageOutput(`build ${build.id}`, container.imageName);
+        return versioned;
+      });
+    }
+
     const raw = zoneBucketArn(this, config, 'raw');
     const arn = (service: string, resource: string) =>
       `arn:${this.partition}:${service}:${this.region}:${this.account}:${resource}`;
@@ -186,37 +199,5 @@ export class WorkerStack extends Stack {
       },
       'The CloudWatch agent sidecar writes one log stream per task (named at run time) into its one log group.',
     );
-    const executionRole = this.taskDefinition.obtainExecutionRole();
-    Validations.of(executionRole).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      reason: 'ecr:GetAuthorizationToken (added by CDK to pull the image) has no resource-level permissions.',
-    });
-
-    this.service = new FargateService(this, 'Service', {
-      cluster: this.cluster,
-      taskDefinition: this.taskDefinition,
-      desiredCount: worker.desiredCount,
-      vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
-      // A deployment starts the new tasks before it stops the old ones: polling never stops.
-      minHealthyPercent: 100,
-      maxHealthyPercent: 200,
-      circuitBreaker: { enable: true, rollback: true },
-    });
-    const scaling = this.service.autoScaleTaskCount({
-      minCapacity: worker.minCount,
-      maxCapacity: worker.maxCount,
-    });
-    scaling.scaleOnCpuUtilization('Cpu', {
-      targetUtilizationPercent: worker.targetCpuPercent,
-      // Scaling in stops a task: let windows settle before taking workers away.
-      scaleInCooldown: Duration.minutes(10),
-      scaleOutCooldown: Duration.minutes(2),
-    });
-    Validations.of(this.taskDefinition).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-ECS2',
-      reason:
-        'The environment holds only addresses, names and sizes (Temporal address, bucket names, task queue); ' +
-        'the Temporal API key or mTLS certificate and key come from Secrets Manager through the task definition secrets.',
-    });
   }
 }

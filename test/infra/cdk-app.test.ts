@@ -35,47 +35,71 @@ interface ValidationReport {
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
 
-let outdir: string;
+/** A deploy in the middle of a canary: v41 from the image it was deployed with, v42 built now. */
+const oldImage =
+  '123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdk-hnb659fds-container-assets-123456789012-eu-west-1:' +
+  '5d41402abc4b2a76b9719d911017c592aa2b4e5c7d0d6f5c4b3a2f1e0d9c8b7a';
+const twoBuilds = parseInfraConfig({
+  ...config,
+  worker: { builds: [{ id: 'v41', image: oldImage, desiredCount: 1 }, { id: 'v42' }] },
+});
+
+interface Synthesis {
+  templates: Record<string, Template>;
+  report: ValidationReport;
+}
+
+const outdirs: string[] = [];
 let sourceIds: readonly string[];
 let jobNames: string[];
-const templates: Record<string, Template> = {};
+let templates: Record<string, Template>;
 let report: ValidationReport;
+let builds: Synthesis;
 
-// One synthesis for the whole file (cdk-nag runs during it): about 5 s.
+async function synthesize(
+  appConfig: typeof config,
+  inventory: Parameters<typeof addTributaryStacks>[2],
+): Promise<Synthesis> {
+  const outdir = await mkdtemp(path.join(tmpdir(), 'tributary-cdk-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
+  addTributaryStacks(app, appConfig, inventory);
+  const synthesized: Record<string, Template> = {};
+  for (const stack of app.synth().stacks) synthesized[stack.stackName] = Template.fromJSON(stack.template);
+  const validation = JSON.parse(
+    await readFile(path.join(outdir, 'validation-report.json'), 'utf8'),
+  ) as ValidationReport;
+  const counts = Object.entries(synthesized).map(
+    ([name, template]) => `${name} ${Object.keys(template.toJSON().Resources).length}`,
+  );
+  console.info(`resources: ${counts.join(', ')}`);
+  return { templates: synthesized, report: validation };
+}
+
+// One synthesis for the whole file (cdk-nag runs during it), and one with two worker builds: about 5 s each.
 beforeAll(async () => {
   const started = performance.now();
-  outdir = await mkdtemp(path.join(tmpdir(), 'tributary-cdk-'));
   const inventory = await readPipelineInventory(
     path.join(repoRoot, config.sourcesPath),
     path.join(repoRoot, config.pipelinesPath),
   );
   sourceIds = inventory.sourceIds;
   jobNames = [...new Set([...inventory.glueJobNames, 'curate-orders'])].sort();
-  const app = new App({ outdir, context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong' } });
-  addTributaryStacks(app, config, inventory);
-  const assembly = app.synth();
-  for (const stack of assembly.stacks) templates[stack.stackName] = Template.fromJSON(stack.template);
-  report = JSON.parse(
-    await readFile(path.join(outdir, 'validation-report.json'), 'utf8'),
-  ) as ValidationReport;
-  const counts = Object.entries(templates).map(
-    ([name, template]) => `${name} ${Object.keys(template.toJSON().Resources).length}`,
-  );
-  console.info(
-    `synth ${((performance.now() - started) / 1000).toFixed(1)} s; resources: ${counts.join(', ')}`,
-  );
+  ({ templates, report } = await synthesize(config, inventory));
+  builds = await synthesize(twoBuilds, inventory);
+  console.info(`synth ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }, 120_000);
 
 afterAll(async () => {
-  if (outdir) await rm(outdir, { recursive: true, force: true });
+  for (const outdir of outdirs) await rm(outdir, { recursive: true, force: true });
 });
 
-const resourcesOf = (stack: string) => templates[stack]!.toJSON().Resources as Resources;
+const resourcesOf = (stack: string, from = templates) => from[stack]!.toJSON().Resources as Resources;
 const flat = (value: unknown) => flattenCfnReference(value);
 
 /** The task role's policy statements, each with its resources flattened as cdk-nag reads them. */
-function taskRoleStatements() {
-  const resources = resourcesOf('TributaryWorker');
+function taskRoleStatements(from = templates) {
+  const resources = resourcesOf('TributaryWorker', from);
   const taskDefinition = Object.values(resources).find((r) => r.Type === 'AWS::ECS::TaskDefinition')!;
   const roleId = (taskDefinition.Properties.TaskRoleArn as { 'Fn::GetAtt': [string, string] })[
     'Fn::GetAtt'
@@ -414,6 +438,85 @@ describe('the CDK app', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tributary/temporal/client-cert' });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'tributary/temporal/client-key' });
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+  });
+
+  it('with two builds, runs a service per build polling as its version, with the same task role', () => {
+    const nag = builds.report.pluginReports.find((plugin) => plugin.pluginName === 'AwsSolutions')!;
+    expect(nag.violations).toEqual([]);
+    expect(nag.conclusion).toBe('success');
+    const resources = Object.values(resourcesOf('TributaryWorker', builds.templates));
+    const services = resources.filter((r) => r.Type === 'AWS::ECS::Service');
+    expect(services.map((s) => s.Properties.DesiredCount)).toEqual([1, 2]);
+    const taskDefinitions = resources.filter((r) => r.Type === 'AWS::ECS::TaskDefinition');
+    const workers = taskDefinitions.map(
+      (r) =>
+        (
+          r.Properties.ContainerDefinitions as {
+            Name: string;
+            Image: unknown;
+            StopTimeout: number;
+            Environment: { Name: string; Value: unknown }[];
+          }[]
+        ).find((c) => c.Name === 'worker')!,
+    );
+    const environment = (container: (typeof workers)[number], name: string) =>
+      container.Environment.find((e) => e.Name === name)?.Value;
+    expect(
+      workers.map((c) => [environment(c, 'TRIBUTARY_BUILD_ID'), environment(c, 'TRIBUTARY_DEPLOYMENT_NAME')]),
+    ).toEqual([
+      ['v41', 'tributary'],
+      ['v42', 'tributary'],
+    ]);
+    for (const container of workers) expect(container.StopTimeout).toBe(config.worker.drainSeconds);
+    // v41 runs the image it was deployed with; v42 the one built from workers/Dockerfile now.
+    expect(flat(workers[0]!.Image)).toBe(oldImage.replace('amazonaws.com', '<AWS::URLSuffix>'));
+    expect(flat(workers[1]!.Image)).toMatch(
+      /^<AWS::AccountId>\.dkr\.ecr\.<AWS::Region>\.<AWS::URLSuffix>\/cdk-/,
+    );
+    // One task role for both, with the very statements of the unversioned service's.
+    expect(new Set(taskDefinitions.map((r) => JSON.stringify(r.Properties.TaskRoleArn))).size).toBe(1);
+    expect(taskRoleStatements(builds.templates)).toEqual(taskRoleStatements());
+    // The execution role pulls from v41's repository and the CDK asset repository (v42's), no other.
+    const pulls = resources
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap(
+        (r) =>
+          (r.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((statement) => [statement.Action].flat().includes('ecr:BatchGetImage'))
+      .flatMap((statement) => [statement.Resource].flat().map(flat));
+    expect(pulls).toEqual([
+      'arn:<AWS::Partition>:ecr:eu-west-1:123456789012:repository/cdk-hnb659fds-container-assets-123456789012-eu-west-1',
+      expect.stringMatching(/^arn:<AWS::Partition>:ecr:<AWS::Region>:<AWS::AccountId>:repository\/cdk-/),
+    ]);
+    expect(resources.filter((r) => r.Type === 'AWS::ApplicationAutoScaling::ScalingPolicy')).toHaveLength(2);
+    // "Workers below minimum" counts the tasks of every build (all the cluster's), naming no service:
+    // removing a build from the list leaves the alarms stack nothing to import from it.
+    builds.templates.TributaryAlarms!.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'tributary-workers-below-minimum',
+      Namespace: 'ECS/ContainerInsights',
+      MetricName: 'TaskCount',
+      Dimensions: [{ Name: 'ClusterName', Value: Match.anyValue() }],
+    });
+    expect(JSON.stringify(builds.templates.TributaryWorker!.toJSON().Outputs)).not.toMatch(
+      /Service[^"]*Name/,
+    );
+  });
+
+  it('refuses worker builds two of which would be built from workers/Dockerfile, or with one id twice', () => {
+    const withBuilds = (builds: unknown) =>
+      parseInfraConfig({ temporal: { address: 'x:7233', namespace: 'x' }, worker: { builds } });
+    expect(() => withBuilds([{ id: 'v41' }, { id: 'v42' }])).toThrow(
+      /tributary\.worker\.builds\.1\.image: only one build may be built from workers\/Dockerfile \(build "v41" is\)/,
+    );
+    expect(() => withBuilds([{ id: 'v42', image: oldImage }, { id: 'v42' }])).toThrow(
+      /tributary\.worker\.builds\.1\.id: build "v42" is listed twice/,
+    );
+    expect(() => withBuilds([{ id: 'v 42' }])).toThrow(/tributary\.worker\.builds\.0\.id: a build id/);
+    expect(() => withBuilds([{ id: 'v41', image: 'nginx:latest' }])).toThrow(
+      /tributary\.worker\.builds\.0\.image: an ECR image/,
+    );
+    expect(() => withBuilds([])).toThrow(/tributary\.worker\.builds: list at least one build/);
   });
 
   it('refuses a config that would widen what the worker may read, naming the field', () => {
