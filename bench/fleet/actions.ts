@@ -11,14 +11,19 @@ type HistoryEvent = NonNullable<History['events']>[number];
  * caller counts them at the server.
  */
 export async function historyTally(client: Client, workflowId: string): Promise<HistoryTally> {
-  const tally: HistoryTally = { actions: 0, events: 0, workflowTasks: 0 };
+  const tally: HistoryTally = { actions: 0, events: 0, workflowTasks: 0, byKind: {} };
   // From the latest run back: each run's start names the run it continues.
   let runId: string | undefined;
   do {
     const history: History = await client.workflow.getHandle(workflowId, runId).fetchHistory();
     runId = undefined;
     for (const event of history.events ?? []) {
-      tally.actions += actionsOf(event);
+      const actions = actionsOf(event);
+      if (actions > 0) {
+        tally.actions += actions;
+        const kind = actionKind(event);
+        tally.byKind[kind] = (tally.byKind[kind] ?? 0) + actions;
+      }
       tally.events++;
       if (event.workflowTaskScheduledEventAttributes) tally.workflowTasks++;
       const previous = event.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
@@ -32,6 +37,16 @@ export interface HistoryTally {
   actions: number;
   events: number;
   workflowTasks: number;
+  /** Actions by the kind of event that made them, e.g. `activityTaskStarted`. */
+  byKind: Record<string, number>;
+}
+
+/** The name of the event's attributes field, without `EventAttributes`. */
+function actionKind(event: HistoryEvent): string {
+  const field = Object.keys(event).find(
+    (key) => key.endsWith('EventAttributes') && event[key as keyof HistoryEvent],
+  );
+  return field?.replace(/EventAttributes$/, '') ?? 'unknown';
 }
 
 function actionsOf(event: HistoryEvent): number {

@@ -197,18 +197,23 @@ async function tributaryRound(
     const records = results.reduce((sum, result) => sum + (result.records ?? 0), 0);
     expectRecords(records, shape);
     const seen = await counted(servers);
-    const tally = { actions: 0, events: 0, workflowTasks: 0 };
+    const tally = { actions: 0, events: 0, workflowTasks: 0, byKind: {} as Record<string, number> };
+    const addKinds = (kinds: Record<string, number>) => {
+      for (const [kind, n] of Object.entries(kinds)) tally.byKind[kind] = (tally.byKind[kind] ?? 0) + n;
+    };
     const windowSeconds: number[] = [];
     const windowEvents: number[] = [];
     for (const source of sources) {
       const sourceTally = await historyTally(client, sourceWorkflowId(source.id));
       tally.actions += sourceTally.actions;
       tally.workflowTasks += sourceTally.workflowTasks;
+      addKinds(sourceTally.byKind);
       for (const result of statuses.get(source.id)!.lastResults) {
         const id = windowWorkflowId(source.id, result.windowKey);
         const windowTally = await historyTally(client, id);
         tally.actions += windowTally.actions;
         tally.workflowTasks += windowTally.workflowTasks;
+        addKinds(windowTally.byKind);
         windowEvents.push(windowTally.events);
         const described = await client.workflow.getHandle(id).describe();
         windowSeconds.push((described.closeTime!.getTime() - described.startTime.getTime()) / 1000);
@@ -232,7 +237,7 @@ async function tributaryRound(
       mostPerSecondOfASource: seen.mostPerSecondOfASource,
       s3Puts: seen.puts,
       processCpuSeconds: workerCpuSeconds,
-      actions: { ...actions, total: totalActions },
+      actions: { ...actions, total: totalActions, historyByKind: tally.byKind },
       workflowTasksPerSecond: tally.workflowTasks / seconds,
       windowSeconds: percentiles(windowSeconds),
       eventsPerWindow: windowEvents.reduce((sum, n) => sum + n, 0) / windowEvents.length,

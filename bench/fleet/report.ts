@@ -13,7 +13,13 @@ export interface Round {
   s3Puts: number;
   /** CPU time of the process(es) doing the work: the bench process, or the workers. */
   processCpuSeconds: number;
-  actions?: { history: number; heartbeats: number; queries: number; total: number };
+  actions?: {
+    history: number;
+    heartbeats: number;
+    queries: number;
+    total: number;
+    historyByKind: Record<string, number>;
+  };
   workflowTasksPerSecond?: number;
   windowSeconds?: { p50: number; p99: number };
   eventsPerWindow?: number;
