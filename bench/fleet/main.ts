@@ -146,15 +146,28 @@ async function handRound(servers: Servers, shape: FleetShape): Promise<Round> {
   s3.destroy();
   expectRecords(records, shape);
   const seen = await counted(servers);
-  return {
-    name: 'hand-written loops, 1 process',
+  return measuredRound('hand-written loops, 1 process', {
     seconds,
     records,
-    recordsPerSecond: records / seconds,
-    apiCalls: seen.calls,
-    mostPerSecondOfASource: seen.mostPerSecondOfASource,
-    s3Puts: seen.puts,
-    processCpuSeconds: (cpu.user + cpu.system) / 1e6,
+    seen,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  });
+}
+
+/** What every round reports: its time, records and what the API and the sink counted. */
+function measuredRound(
+  name: string,
+  run: { seconds: number; records: number; seen: Awaited<ReturnType<typeof counted>>; cpuSeconds: number },
+): Round {
+  return {
+    name,
+    seconds: run.seconds,
+    records: run.records,
+    recordsPerSecond: run.records / run.seconds,
+    apiCalls: run.seen.calls,
+    mostPerSecondOfASource: run.seen.mostPerSecondOfASource,
+    s3Puts: run.seen.puts,
+    processCpuSeconds: run.cpuSeconds,
   };
 }
 
@@ -229,14 +242,12 @@ async function tributaryRound(
     for (const source of sources)
       await client.workflow.getHandle(sourceWorkflowId(source.id)).terminate('bench round over');
     return {
-      name: `tributary, ${workers} worker process${workers === 1 ? '' : 'es'}`,
-      seconds,
-      records,
-      recordsPerSecond: records / seconds,
-      apiCalls: seen.calls,
-      mostPerSecondOfASource: seen.mostPerSecondOfASource,
-      s3Puts: seen.puts,
-      processCpuSeconds: workerCpuSeconds,
+      ...measuredRound(`tributary, ${workers} worker process${workers === 1 ? '' : 'es'}`, {
+        seconds,
+        records,
+        seen,
+        cpuSeconds: workerCpuSeconds,
+      }),
       actions: { ...actions, total: totalActions, historyByKind: tally.byKind },
       workflowTasksPerSecond: tally.workflowTasks / seconds,
       windowSeconds: percentiles(windowSeconds),

@@ -8,30 +8,12 @@ import { stateOf, viewOf, type WindowProgress } from '../../cli/status/source-vi
 import { progressLine, waitProgress } from '../../cli/status/wait-progress.ts';
 import { inPlace } from '../../cli/status/watch.ts';
 import type { SourceStatus } from '../../contracts/source-status.ts';
+import { idleTickets, statusNow } from '../support/status-fixtures.ts';
 
-const now = new Date('2026-11-23T04:15:00Z');
+const now = statusNow;
 const plain = { now, color: false, barWidth: 10 };
 
-const idle: SourceStatus = {
-  sourceId: 'tickets',
-  paused: false,
-  watermark: '2026-11-23T03:00:00.000Z',
-  inFlight: [],
-  queue: [],
-  lastResults: [
-    {
-      windowKey: 'incremental-20261123T040000Z-7',
-      kind: 'incremental',
-      status: 'succeeded',
-      finishedAt: '2026-11-23T04:12:00Z',
-      pages: 20,
-      records: 2000,
-    },
-  ],
-  skippedTicks: 0,
-  consecutiveFailures: 0,
-  rejectedSignals: [],
-};
+const idle: SourceStatus = idleTickets;
 
 const running: SourceStatus = {
   ...idle,

@@ -3,29 +3,11 @@ import { renderStatusTable } from '../../cli/status/render-table.ts';
 import { type SourceView, viewOf } from '../../cli/status/source-view.ts';
 import { backfillProgressLine } from '../../cli/wait-for-backfill.ts';
 import type { SourceStatus } from '../../contracts/source-status.ts';
+import { idleTickets, statusNow } from '../support/status-fixtures.ts';
 
-const now = new Date('2026-11-23T04:15:00Z');
+const now = statusNow;
 
-const base: SourceStatus = {
-  sourceId: 'tickets',
-  paused: false,
-  watermark: '2026-11-23T03:00:00.000Z',
-  inFlight: [],
-  queue: [],
-  lastResults: [
-    {
-      windowKey: 'incremental-20261123T040000Z-7',
-      kind: 'incremental',
-      status: 'succeeded',
-      finishedAt: '2026-11-23T04:12:00Z',
-      pages: 20,
-      records: 2000,
-    },
-  ],
-  skippedTicks: 0,
-  consecutiveFailures: 0,
-  rejectedSignals: [],
-};
+const base: SourceStatus = idleTickets;
 
 const window = {
   windowKey: 'incremental-20261123T041400Z-8',
