@@ -16,7 +16,12 @@ import {
   workerRuns,
 } from './stack-services.ts';
 import { readStackState, resolveDataDir, type StackState, writeStackState } from './stack-state.ts';
-import { startTemporalDevServer, type TemporalDevServer, temporalAnswers } from './temporal-dev-server.ts';
+import {
+  ensureSearchAttributes,
+  startTemporalDevServer,
+  type TemporalDevServer,
+  temporalAnswers,
+} from './temporal-dev-server.ts';
 import { motoRunsThroughLauncher } from './tools.ts';
 
 export type { StackState } from './stack-state.ts';
@@ -229,6 +234,9 @@ export async function startStack(options: StackOptions = {}): Promise<StackStart
   log(
     `Temporal: ${temporal.address} (${reusedTemporal ? 'already running' : 'started'}, pid ${temporal.pid})`,
   );
+  const added = await ensureSearchAttributes(temporal.address);
+  if (added.length > 0)
+    log(`Temporal: registered the search attributes ${added.join(', ')} (new in this version)`);
 
   let moto: StackState['moto'];
   const reusedMoto = await runningMoto(previous);

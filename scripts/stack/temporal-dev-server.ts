@@ -61,6 +61,31 @@ export async function temporalAnswers(address: string, timeoutMs = 2_000): Promi
   }
 }
 
+const indexedValueTypes = { Keyword: 2, Text: 1 } as const;
+
+/**
+ * Registers the search attributes the workflows set that the server does not know yet. A dev
+ * server started on a database from an earlier version of tributary keeps that version's
+ * attributes: `--search-attribute` registers them only in a new database, and a workflow that
+ * sets an unknown one fails its task (BadSearchAttributes).
+ */
+export async function ensureSearchAttributes(address: string): Promise<string[]> {
+  const connection = await Connection.connect({ address });
+  try {
+    const known = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    const names = new Set(Object.keys({ ...known.customAttributes, ...known.systemAttributes }));
+    const missing = Object.entries(searchAttributes).filter(([name]) => !names.has(name));
+    if (missing.length > 0)
+      await connection.operatorService.addSearchAttributes({
+        namespace: 'default',
+        searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, indexedValueTypes[type]])),
+      });
+    return missing.map(([name]) => name);
+  } finally {
+    await connection.close();
+  }
+}
+
 /** Starts `temporal server start-dev` and resolves once it answers gRPC calls. */
 export async function startTemporalDevServer(
   options: TemporalDevServerOptions = {},
