@@ -43,7 +43,6 @@ export interface AdjustableRateLimiter extends RateLimiter {
 export function createRateLimiter(
   initial: RateLimitConfig,
   now: () => number = performance.now.bind(performance),
-  windowMs = WINDOW_MS,
 ): AdjustableRateLimiter {
   let config = initial;
   let ratePerMs = 0;
@@ -77,7 +76,7 @@ export function createRateLimiter(
   const pump = () => {
     refill();
     const at = refilledAt;
-    granted = granted.filter((grant) => at - grant.at < windowMs);
+    granted = granted.filter((grant) => at - grant.at < WINDOW_MS);
     while (
       waiters.length > 0 &&
       ratePerMs > 0 &&
@@ -95,7 +94,7 @@ export function createRateLimiter(
     if (waiters.length > 0 && ratePerMs > 0 && inFlight < config.maxConcurrent && timer === undefined) {
       const bucketWait = tokens >= 1 ? 0 : (1 - tokens) / ratePerMs;
       const windowWait =
-        granted.length < perWindow ? 0 : Math.min(...granted.map((grant) => grant.at)) + windowMs - at;
+        granted.length < perWindow ? 0 : Math.min(...granted.map((grant) => grant.at)) + WINDOW_MS - at;
       timer = setTimeout(
         () => {
           timer = undefined;

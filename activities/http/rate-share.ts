@@ -9,13 +9,12 @@ export interface FollowRateShareOptions {
   limit: RateLimitConfig;
   /** How many windows of the source may fetch at once (backfillConcurrency + one sync window). */
   mostWindows: number;
-  /** How often the share is asked for while the limit is shared (default 1 s). */
-  intervalMs?: number;
   /**
-   * How often a window alone asks (default 4 x `intervalMs`): most windows run alone, and every
-   * ask is a query (a billed action on Temporal Cloud). A window that appears waits for this one.
+   * How often the share is asked for (default 1 s), alone too: asking less often alone would make
+   * every window that appears wait longer for the slowest asker (a backfill's chunks, starting
+   * together, lost a tenth of their source's limit to that wait).
    */
-  aloneIntervalMs?: number;
+  intervalMs?: number;
   /**
    * Whether this batch continues a window that already fetched under a share (default false):
    * the window's earlier batch may have spent its share within the last second.
@@ -24,8 +23,8 @@ export interface FollowRateShareOptions {
   /**
    * How long the first share waits before it is used. By default: when the window shares the
    * limit, long enough for every other window to have asked again, been answered or given up
-   * (`aloneIntervalMs`, the longest any other may wait between asks, + 2 x `askTimeoutMs`: an
-   * answer in flight when this window appeared may still carry the old shares); alone, or continuing its own earlier batch, `raiseAfterMs` (what a
+   * (`intervalMs` + 2 x `askTimeoutMs`: an answer in flight when this window appeared may still
+   * carry the old shares); alone, or continuing its own earlier batch, `raiseAfterMs` (what a
    * window that just ended, or the earlier batch, granted within the last second).
    */
   graceMs?: number;
@@ -55,19 +54,13 @@ export interface FollowRateShareOptions {
  */
 export function followRateShare(limiter: AdjustableRateLimiter, options: FollowRateShareOptions) {
   const intervalMs = options.intervalMs ?? 1_000;
-  const aloneIntervalMs = options.aloneIntervalMs ?? 4 * intervalMs;
   const askTimeoutMs = options.askTimeoutMs ?? 1_000;
   const raiseAfterMs = options.raiseAfterMs ?? 1_100;
   const unansweredMs = options.unansweredMs ?? 5_000;
   const startedAt = performance.now();
   const graceFor = (first: RateShare) =>
     options.graceMs ??
-    (first.sharedBy > 1 && !options.continuesWindow ? aloneIntervalMs + 2 * askTimeoutMs : raiseAfterMs);
-  // A window waiting for a slot (a zero share) asks often: it starts as soon as one is free.
-  const nextAsk = () =>
-    latest !== undefined && latest.sharedBy === 1 && latest.requestsPerSecond > 0
-      ? aloneIntervalMs
-      : intervalMs;
+    (first.sharedBy > 1 && !options.continuesWindow ? intervalMs + 2 * askTimeoutMs : raiseAfterMs);
   let stopped = false;
   /** Waiting out the grace period after the first share: heard shares are kept, not applied. */
   let heard = false;
@@ -131,7 +124,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
       else if (performance.now() - startedAt >= unansweredMs) share = safe;
     }
     if (share === undefined) {
-      schedule(nextAsk());
+      schedule(intervalMs);
       return;
     }
     latest = share;
@@ -145,7 +138,7 @@ export function followRateShare(limiter: AdjustableRateLimiter, options: FollowR
         if (!stopped && latest !== undefined) apply(latest);
       }, graceFor(share));
     }
-    schedule(nextAsk());
+    schedule(intervalMs);
   };
   limiter.setLimit(inForce);
   void poll();

@@ -30,9 +30,6 @@ export function windowShare(
     limit: input.source.rateLimit,
     mostWindows: input.source.orchestration.backfillConcurrency + 1,
     intervalMs: 500,
-    // Not slower alone: every window that appears would wait for the slowest asker, and a backfill's
-    // chunks, starting together, lost 0.1 of the source's limit to that wait (fleet-rate-limit test).
-    aloneIntervalMs: 500,
     continuesWindow: !from.firstBatch,
   });
   return {

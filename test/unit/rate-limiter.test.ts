@@ -70,23 +70,24 @@ describe('an adjustable rate limiter', () => {
 
   it('counts a grant from when its request is sent, when that is later: a stalled send does not bunch with the next', async () => {
     let clock = 0;
-    const limiter = createRateLimiter({ requestsPerSecond: 2, maxConcurrent: 10 }, () => clock, 1_000);
+    const limiter = createRateLimiter({ requestsPerSecond: 2, maxConcurrent: 10 }, () => clock);
     const first = await limiter.acquire();
     const second = await limiter.acquire();
     // The first request goes out 600 ms after its grant (the worker was busy).
     clock = 600;
     first.sending();
     second.sending();
-    clock = 1_000;
+    // The limiter's window (1.05 s) after the grants.
+    clock = 1_100;
     let third = false;
     const waiting = limiter.acquire().then((release) => {
       third = true;
       return release;
     });
     await new Promise((resolve) => setTimeout(resolve, 30));
-    // One second after the grants, but not after the sends.
+    // A window after the grants, but not after the sends.
     expect(third).toBe(false);
-    clock = 1_600;
+    clock = 1_650;
     await until(() => third, 2_000, 'the third grant, a second after the sends');
     (await waiting)();
     first();

@@ -129,7 +129,7 @@ describe('followRateShare', () => {
 
   it('waits for the other windows to ask again, be answered or give up before a shared first share, and less when alone', async () => {
     for (const [sharedBy, continuesWindow, least] of [
-      [3, false, 4 * 20 + 2 * 400],
+      [3, false, 20 + 2 * 400],
       [1, false, 60],
       [3, true, 60],
     ] as const) {
@@ -147,42 +147,11 @@ describe('followRateShare', () => {
         await until(() => limits.at(-1)?.requestsPerSecond === 5, 2_000, 'the first share');
         const at = limits.at(-1)!.at;
         expect(at, `shared by ${sharedBy}, continuing ${continuesWindow}`).toBeGreaterThanOrEqual(least - 5);
-        // Well short of the shared wait (880 ms) when alone or continuing.
+        // Well short of the shared wait (820 ms) when alone or continuing.
         expect(at).toBeLessThan(least + 500);
       } finally {
         follow.stop();
       }
-    }
-  });
-
-  it('asks less often while the window is alone, and often while it shares the limit or waits for a slot', async () => {
-    const { limiter } = recordingLimiter();
-    let answer = share(20);
-    const asks: number[] = [];
-    const follow = followRateShare(limiter, {
-      ask: async () => {
-        asks.push(performance.now());
-        return answer;
-      },
-      limit: { requestsPerSecond: 20, maxConcurrent: 4 },
-      mostWindows: 3,
-      intervalMs: 20,
-      aloneIntervalMs: 400,
-      graceMs: 0,
-    });
-    try {
-      await until(() => asks.length >= 4, 5_000, 'four asks alone');
-      const alone = asks.slice(1, 4).map((at, n) => at - asks[n]!);
-      expect(Math.min(...alone)).toBeGreaterThanOrEqual(390);
-      answer = { ...share(0, 0), sharedBy: 1 };
-      await until(() => follow.current()?.requestsPerSecond === 0, 3_000, 'a zero share');
-      const from = asks.length;
-      await until(() => asks.length >= from + 4, 3_000, 'four asks waiting for a slot');
-      const waiting = asks.slice(from + 1, from + 4).map((at, n) => at - asks[from + n]!);
-      // Every 20 ms, give or take a loaded machine: well under the 400 ms of a window alone.
-      expect(Math.max(...waiting)).toBeLessThan(300);
-    } finally {
-      follow.stop();
     }
   });
 });
