@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { cursorSource } from '../support/sample-sources.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
 import { until } from '../support/until.ts';
+import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -44,32 +45,13 @@ afterAll(async () => {
 function startImageWorker(healthFile: string) {
   const [command, ...args] = recipe.cmd;
   expect(command).toBe('node');
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, args, {
+  return spawnWorkerProcess(stack, {
+    taskQueue,
+    rawPrefix,
     cwd: app,
-    env: {
-      PATH: process.env.PATH,
-      ...recipe.env,
-      TRIBUTARY_HEALTH_FILE: healthFile,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TRIBUTARY_TASK_QUEUE: taskQueue,
-      TRIBUTARY_BUCKET: stack.bucket,
-      TRIBUTARY_RAW_PREFIX: rawPrefix,
-      AWS_ENDPOINT_URL: stack.awsEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'test',
-      AWS_SECRET_ACCESS_KEY: 'test',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    args,
+    env: { TRIBUTARY_LOG_LEVEL: 'INFO', ...recipe.env, TRIBUTARY_HEALTH_FILE: healthFile },
   });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => output };
 }
 
 /** The image's HEALTHCHECK command, run in the image's folder: its exit code and what it said. */
@@ -116,11 +98,11 @@ describe('the worker image', () => {
         stderr: expect.stringMatching(/no health file/),
       });
       await until(
-        () => existsSync(healthFile) || worker.child.exitCode !== null,
+        () => existsSync(healthFile) || worker.exitCode() !== null,
         90_000,
         'the health file of a polling worker',
       );
-      expect(worker.child.exitCode, worker.output()).toBeNull();
+      expect(worker.exitCode(), worker.output()).toBeNull();
       expect(await healthCheck(healthFile)).toEqual({ code: 0, stderr: '' });
 
       const source = cursorSource(api.url, { id: `image-${id}` });
@@ -131,13 +113,12 @@ describe('the worker image', () => {
       const { records } = await readWindow(store, summary.manifestKey);
       expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
 
-      worker.child.kill('SIGTERM');
-      expect(await worker.exited, worker.output()).toBe(0);
+      expect(await worker.kill('SIGTERM'), worker.output()).toBe(0);
       // A stopped worker is no longer healthy.
       expect(existsSync(healthFile)).toBe(false);
       expect((await healthCheck(healthFile)).code).toBe(1);
     } finally {
-      worker.child.kill('SIGKILL');
+      await worker.kill('SIGKILL');
       await api.close();
     }
   });

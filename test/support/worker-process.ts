@@ -8,10 +8,18 @@ import type { TestStack } from './test-worker.ts';
  */
 export function spawnWorkerProcess(
   stack: TestStack,
-  settings: { taskQueue: string; rawPrefix: string; env?: NodeJS.ProcessEnv },
+  settings: {
+    taskQueue: string;
+    rawPrefix: string;
+    env?: NodeJS.ProcessEnv;
+    /** Where the worker runs and its Node arguments (the repository and workers/main.ts by default). */
+    cwd?: string;
+    args?: string[];
+  },
 ) {
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, workerProcessArgs, {
+  const child: ChildProcess = spawn(process.execPath, settings.args ?? workerProcessArgs, {
+    ...(settings.cwd === undefined ? {} : { cwd: settings.cwd }),
     env: {
       PATH: process.env.PATH,
       TEMPORAL_ADDRESS: stack.temporalAddress,
@@ -37,6 +45,8 @@ export function spawnWorkerProcess(
   return {
     /** The process id: a worker's identity is `<pid>@<host>`. */
     pid: child.pid,
+    /** Its exit code, null while it runs. */
+    exitCode: () => child.exitCode,
     output: () => output,
     /** Resolves once the worker has logged that it polls its task queue. */
     async ready(timeoutMs = 60_000) {
