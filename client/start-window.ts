@@ -11,6 +11,8 @@ export interface StartWindowOptions {
   source: Source;
   taskQueue: string;
   since?: string;
+  /** The window's upper bound (exclusive); with `incremental.step` the window reads it in slices. */
+  until?: string;
   /** Defaults to the kind and the moment of the request, e.g. `incremental-20261123T041500Z`. */
   windowKey?: string;
   historyEventLimit?: number;
@@ -25,6 +27,7 @@ export async function startWindow(client: Client, options: StartWindowOptions) {
     windowKey,
     kind,
     ...(options.since === undefined ? {} : { since: new Date(options.since).toISOString() }),
+    ...(options.until === undefined ? {} : { until: new Date(options.until).toISOString() }),
     ...(options.historyEventLimit === undefined ? {} : { historyEventLimit: options.historyEventLimit }),
   };
   return client.workflow.start(ingestWindow, {

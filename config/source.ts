@@ -364,6 +364,15 @@ export const orchestrationSchema = z.strictObject({
     .describe('Consecutive failed windows after which the source pauses itself'),
 });
 
+export const rawLayoutSchema = z.strictObject({
+  pagesPerObject: positiveInt
+    .max(1000)
+    .default(1)
+    .describe(
+      'Pages written to one raw S3 object (one gzip JSON Lines file, named after its first page): fewer PUTs, and a crashed worker fetches at most this many pages again',
+    ),
+});
+
 export const activityBudgetSchema = z.strictObject({
   pages: positiveInt.default(1000).describe('Pages one fetchPages activity fetches before it returns'),
   seconds: positiveInt.default(60).describe('Seconds one fetchPages activity runs before it returns'),
@@ -432,6 +441,7 @@ export const sourceSchema = z
       .describe(
         'Fields that mark an error body: a response with one of them set (not null, false, 0, "", [] or {}) and no records fails its page\'s checks (onCheckFailure) instead of ending pagination; [] turns this off',
       ),
+    raw: rawLayoutSchema.default({ pagesPerObject: 1 }).describe('How pages are laid out in the raw zone'),
     activityBudget: activityBudgetSchema
       .default({ pages: 1000, seconds: 60 })
       .describe('How much one fetchPages activity does before it returns to the window workflow'),
@@ -456,6 +466,14 @@ export const sourceSchema = z
       });
     }
     checkPlaceholders(source.id, source.request, source.parent, ctx);
+    if (source.parent !== undefined && source.raw.pagesPerObject > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['raw', 'pagesPerObject'],
+        message:
+          'a child source writes one object per page (its chains are short, one per parent record): remove raw.pagesPerObject here; the parent source may pack its pages',
+      });
+    }
     if (source.parent !== undefined && source.schedule !== undefined) {
       ctx.addIssue({
         code: 'custom',

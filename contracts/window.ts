@@ -153,6 +153,8 @@ export interface WriteManifestInput {
   quality?: CheckWindowResult;
   /** A child source's window: its pages sit in one `parent=<key>/` folder per parent record. */
   parent?: { sourceId: string; parents: number };
+  /** The source's `raw.pagesPerObject`, when more than one: the objects are found by their stamps. */
+  pagesPerObject?: number;
   /** An incremental window's record versions at the next lower bound (record-boundary.ts). */
   boundary?: BoundaryRef;
 }

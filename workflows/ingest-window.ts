@@ -167,6 +167,7 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
     ...(input.until === undefined ? {} : { until: input.until }),
     ...(checkpoint.stopReason === undefined ? {} : { stopReason: checkpoint.stopReason }),
     ...(source.parent && plan ? { parent: { sourceId: source.parent.source, parents: plan.parents } } : {}),
+    ...((source.raw?.pagesPerObject ?? 1) > 1 ? { pagesPerObject: source.raw.pagesPerObject } : {}),
   });
   // Transform stage: the window succeeds only when its transform (if any) does.
   return transformWindow(source, summary, input.ingestionDate);

@@ -4,8 +4,9 @@ import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { CursorValue } from '../../contracts/cursor-value.ts';
 import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../contracts/watermark.ts';
 import { decodeJsonLines } from '../storage/jsonl.ts';
-import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
+import { windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
+import { windowObjects } from '../storage/window-objects.ts';
 import { type BoundaryFile, boundaryKey, readBoundary } from './boundary-file.ts';
 import { recordVersionReader } from './record-version.ts';
 
@@ -67,10 +68,11 @@ export async function recordBoundary(
     }
   }
   const context = Context.current();
-  let next = 1;
+  const { objects } = await windowObjects(deps.store, prefix, input.pages, source.raw?.pagesPerObject);
+  let next = 0;
   const reader = async () => {
-    while (next <= input.pages) {
-      const page = pageKey(prefix, next++);
+    while (next < objects.length) {
+      const page = objects[next++]!.key;
       const stamp = await deps.store.readStamp(page);
       const pageMax =
         stamp?.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);

@@ -22,6 +22,8 @@ export interface PlannedParent {
 
 interface ParentManifest {
   finishedAt?: string;
+  /** The parent window's pages; its objects may hold several each (`raw.pagesPerObject`). */
+  pages?: number;
   objects?: Array<{ key: string }>;
 }
 
@@ -45,16 +47,18 @@ export async function planParents(deps: PlanParentsDeps, input: PlanParentsInput
   const manifests = await parentManifests(deps, source, windowKey);
   const planned = new Map<string, PlannedParent>();
   let parentPages = 0;
+  let objectsRead = 0;
   for (const manifest of manifests) {
+    parentPages += manifest.pages ?? manifest.objects?.length ?? 0;
     for (const object of manifest.objects ?? []) {
-      parentPages++;
+      objectsRead++;
       const records = await decodeJsonLines(await deps.store.getBytes(object.key));
       records.forEach((record, index) => {
         const entry = plannedParent(source, record, `${object.key} record ${index + 1}`);
         // A parent seen again (a later window, or updated twice) keeps its place and its latest values.
         planned.set(entry.key, entry);
       });
-      Context.current().heartbeat(parentPages);
+      Context.current().heartbeat(objectsRead);
     }
   }
   const prefix = windowPrefix(deps.rawPrefix, source.id, windowKey);

@@ -1,13 +1,14 @@
 import { Context } from '@temporalio/activity';
-import type { CursorValue } from '../../contracts/cursor-value.ts';
+import { type CursorValue, laterCursor } from '../../contracts/cursor-value.ts';
 import { mergeFieldShapes } from '../../contracts/field-types.ts';
 import type { FetchPagesInput, FetchPagesResult, WindowTotals } from '../../contracts/window.ts';
 import { withoutSeenVersions } from '../boundary/without-seen-versions.ts';
-import type { NextPage } from '../http/pagination/strategy.ts';
+import type { NextPage, PageToken } from '../http/pagination/strategy.ts';
 import { sourceMetrics } from '../metrics.ts';
 import { createFieldTypes } from '../quality/schema-fingerprint.ts';
 import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
+import type { PageStamp } from '../storage/raw-page-store.ts';
 import { fetchAhead } from './fetch-ahead.ts';
 import { orderedUploads } from './ordered-uploads.ts';
 import { type PageLoopDeps, resumeFrom, runPageLoop } from './page-loop.ts';
@@ -26,13 +27,18 @@ interface WrittenPage {
   pageNo: number;
   next: NextPage;
   records: number;
-  bytes: number;
   maxCursor: CursorValue | undefined;
   recentTokens: string[];
   /** Its records, for the window's shape once the page is committed. */
   rows: readonly unknown[];
   /** Records left out: versions the previous incremental window already landed. */
   skipped: number;
+}
+
+/** One raw object: a page, or up to `raw.pagesPerObject` pages in a row; its size is known once written. */
+interface WrittenObject {
+  pages: WrittenPage[];
+  bytes: number;
 }
 
 /** Where an attempt stands; heartbeated after written pages, so that a retry resumes there. */
@@ -75,7 +81,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         (page) => {
           progress = {
             checkpoint: page.checkpoint,
-            added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.shape),
+            added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.shape, page.pages),
             adoptedPages: progress.adoptedPages + 1,
           };
           metrics.pageAdopted();
@@ -88,31 +94,51 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       const fetcher = deps.pageFetcherFor(source);
       // The checkpoint moves only over pages whose upload, and every upload before it, has finished.
       const uploadLimit = deps.uploadsInFlight ?? Math.max(6, 2 * source.rateLimit.maxConcurrent);
-      const uploads = orderedUploads<WrittenPage>(uploadLimit, (page) => {
-        for (const record of page.rows) shape.add(record);
+      const uploads = orderedUploads<WrittenObject>(uploadLimit, (object) => {
+        const last = object.pages[object.pages.length - 1]!;
+        let added = progress.added;
+        for (const page of object.pages) {
+          for (const record of page.rows) shape.add(record);
+          const bytes = page === last ? object.bytes : 0;
+          added = withSkipped(addPage(added, page.records, bytes, page.maxCursor, {}), page.skipped);
+          metrics.pageWritten(page.records, bytes);
+        }
         progress = {
-          checkpoint: nextCheckpoint(page.pageNo, page.next.token, page.next.reason, page.recentTokens),
-          added: withSkipped(
-            addPage(progress.added, page.records, page.bytes, page.maxCursor, {}),
-            page.skipped,
-          ),
+          checkpoint: nextCheckpoint(last.pageNo, last.next.token, last.next.reason, last.recentTokens),
+          added,
           adoptedPages: progress.adoptedPages,
         };
-        metrics.pageWritten(page.records, page.bytes);
         loop.committed();
       });
+      const upload = (key: string, lines: string, stamp: PageStamp, written: WrittenPage[]) => {
+        const object: WrittenObject = { pages: written, bytes: 0 };
+        return uploads.add(object, async () => {
+          object.bytes = await deps.store.writeLines(key, lines, stamp);
+        });
+      };
       const guard = createPaginationGuard(source, {
         pageNo: checkpoint.pageNo,
         records: (input.windowRecords ?? 0) + progress.added.records,
         recentTokens: checkpoint.recentTokens ?? [],
       });
+      // Packed pages: an object's pages are requested only once the object before is written, so a
+      // crash fetches at most one object's pages again; budgets end an attempt at an object boundary.
+      const perObject = source.raw?.pagesPerObject ?? 1;
+      const mayRequestInObject = (pending: number) => {
+        if (perObject === 1) return loop.mayRequest(pending);
+        const page = guard.state().pageNo + pending + 1;
+        const written = progress.checkpoint.pageNo;
+        if (page > written + perObject) return false;
+        return page === written + 1 ? loop.mayRequest(pending) : loop.mayContinue();
+      };
       const pages = fetchAhead({
         fetch: (token) => fetcher.fetchPage(token, lowerBound, upperBound),
         start: checkpoint.token,
         window: source.rateLimit.maxConcurrent,
-        mayRequest: (pending) => loop.mayRequest(pending) && guard.allows(pending),
+        mayRequest: (pending) => guard.allows(pending) && mayRequestInObject(pending),
         inspect: guard.inspect,
       });
+      let packed: { token: PageToken; pages: WrittenPage[]; lines: string } | undefined;
       try {
         let pageNo = checkpoint.pageNo;
         for (let fetched = checkpoint.done ? undefined : await pages.next(); fetched !== undefined; ) {
@@ -122,22 +148,41 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           const inRange = withinUpperBound(source, input.until, page.records);
           const records = unseen(inRange);
           const lines = jsonLinesText(records);
-          const maxCursor = maxCursorOf(source, records);
-          const key = pageKey(prefix, pageNo);
-          const stamp = pageStamp(input.runId, token, page.next.token, records.length, maxCursor);
           const written: WrittenPage = {
             pageNo,
             next: page.next,
             records: records.length,
-            bytes: 0, // known once written
-            maxCursor,
+            maxCursor: maxCursorOf(source, records),
             recentTokens: guard.state().recentTokens,
             rows: records,
             skipped: inRange.length - records.length,
           };
-          await uploads.add(written, async () => {
-            written.bytes = await deps.store.writeLines(key, lines, stamp);
-          });
+          if (perObject === 1) {
+            const stamp = pageStamp(input.runId, token, page.next.token, records.length, written.maxCursor);
+            await upload(pageKey(prefix, pageNo), lines, stamp, [written]);
+          } else {
+            packed ??= { token, pages: [], lines: '' };
+            packed.pages.push(written);
+            packed.lines += lines;
+            if (packed.pages.length === perObject || page.next.token === null) {
+              const object = packed;
+              packed = undefined;
+              const stamp = pageStamp(
+                input.runId,
+                object.token,
+                page.next.token,
+                object.pages.reduce((sum, one) => sum + one.records, 0),
+                object.pages.reduce<CursorValue | undefined>(
+                  (max, one) => laterCursor(max, one.maxCursor),
+                  undefined,
+                ),
+                object.pages.length,
+              );
+              await upload(pageKey(prefix, object.pages[0]!.pageNo), object.lines, stamp, object.pages);
+              // The next object's pages are requested once this one is written.
+              await uploads.drain();
+            }
+          }
           fetched = await pages.next();
         }
         await uploads.drain();
@@ -149,6 +194,14 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
         await pages.close();
       }
       const result = report();
+      if (packed !== undefined) {
+        // Stopped inside an object (draining, cancelled): its pages are fetched again by the next attempt.
+        context.log.info('pages left unwritten until their object is full', {
+          sourceId: source.id,
+          windowKey,
+          pages: packed.pages.length,
+        });
+      }
       context.log.info('pages fetched', {
         sourceId: source.id,
         windowKey,

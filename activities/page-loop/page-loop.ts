@@ -53,6 +53,8 @@ export interface PageLoop {
   mayRequest(pending?: number): boolean;
   /** One more page fetched by this attempt, against `activityBudget.pages`. */
   countPage(): void;
+  /** Whether the pages of an object begun may still be requested: the worker not draining, the activity not cancelled. */
+  mayContinue(): boolean;
 }
 
 export interface PageLoopSpec<P> {
@@ -96,10 +98,8 @@ export async function runPageLoop<P extends { added: WindowTotals }>(
       deadline = Date.now() + budget.seconds * 1000;
     },
     mayRequest: (pending = 0) =>
-      pages + pending < budget.pages &&
-      Date.now() < deadline &&
-      deps.draining?.aborted !== true &&
-      !context.cancellationSignal.aborted,
+      pages + pending < budget.pages && Date.now() < deadline && loop.mayContinue(),
+    mayContinue: () => deps.draining?.aborted !== true && !context.cancellationSignal.aborted,
     countPage() {
       pages++;
     },

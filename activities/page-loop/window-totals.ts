@@ -6,7 +6,7 @@ import type { WindowTotals } from '../../contracts/window.ts';
 import { getPath } from '../http/json-path.ts';
 import { createFieldTypes } from '../quality/schema-fingerprint.ts';
 
-/** What a written page adds to a window's totals, computed while its records are in memory. */
+/** What a written page (or object of `pages` pages) adds to a window's totals, computed while its records are in memory. */
 
 export function addPage(
   totals: WindowTotals,
@@ -14,12 +14,13 @@ export function addPage(
   bytes: number,
   maxCursor: CursorValue | undefined,
   shape: FieldShape,
+  pages = 1,
 ): WindowTotals {
   const later = laterCursor(totals.maxCursor, maxCursor);
   const { fields: _fields, fieldsOverflow: _overflow, ...counts } = totals;
   return {
     ...counts,
-    pages: totals.pages + 1,
+    pages: totals.pages + pages,
     records: totals.records + records,
     bytes: totals.bytes + bytes,
     ...(later === undefined ? {} : { maxCursor: later }),

@@ -10,6 +10,8 @@ import { shapeOf } from './window-totals.ts';
 export interface AdoptedPage {
   /** The checkpoint once this page is adopted. */
   checkpoint: Checkpoint;
+  /** Pages the object holds (`raw.pagesPerObject`). */
+  pages: number;
   records: number;
   bytes: number;
   maxCursor: CursorValue | undefined;
@@ -30,8 +32,10 @@ export async function adoptablePage(
   const stamp = await store.readStamp(key);
   if (!stamp || stamp.run !== runId || stamp.token !== JSON.stringify(after.token)) return undefined;
   const next = JSON.parse(stamp.next) as PageToken;
+  const pages = stamp.pages ?? 1;
   return {
-    checkpoint: nextCheckpoint(after.pageNo + 1, next, next === null ? 'pagination ended' : undefined),
+    checkpoint: nextCheckpoint(after.pageNo + pages, next, next === null ? 'pagination ended' : undefined),
+    pages,
     records: stamp.records,
     bytes: stamp.bytes,
     maxCursor: stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue),
@@ -62,13 +66,14 @@ export async function adoptWrittenPages(
   return checkpoint;
 }
 
-/** The stamp a page is written with: what adoptablePage checks before a retry adopts it. */
+/** The stamp a page (or an object of `pages` pages, from `token` to `next`) is written with: what adoptablePage checks before a retry adopts it. */
 export function pageStamp(
   runId: string,
   token: PageToken,
   next: PageToken,
   records: number,
   maxCursor: CursorValue | undefined,
+  pages = 1,
 ): PageStamp {
   return {
     run: runId,
@@ -76,6 +81,7 @@ export function pageStamp(
     next: JSON.stringify(next),
     records,
     ...(maxCursor === undefined ? {} : { maxCursor: JSON.stringify(maxCursor) }),
+    ...(pages === 1 ? {} : { pages }),
   };
 }
 

@@ -5,8 +5,9 @@ import { FIELD_PATHS_CAP } from '../../contracts/field-types.ts';
 import type { CheckWindowResult, RegisteredSchema } from '../../contracts/quality.ts';
 import { sourceMetrics } from '../metrics.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
-import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
+import { pageNumberOf, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
+import { windowObjects } from '../storage/window-objects.ts';
 import { jsonSchemaOfFields } from './fields-json-schema.ts';
 import { type RecordValidator, validatorFor } from './record-validator.ts';
 import { createFieldTypes, diffFields, fingerprintOf } from './schema-fingerprint.ts';
@@ -85,9 +86,12 @@ export async function checkWindow(
       ? []
       : source.parent !== undefined
         ? (await deps.store.listPages(prefix)).map((page) => page.key)
-        : Array.from({ length: input.pages }, (_, index) => pageKey(prefix, index + 1));
+        : (await windowObjects(deps.store, prefix, input.pages, source.raw?.pagesPerObject)).objects.map(
+            (object) => object.key,
+          );
   for (const [index, key] of keys.entries()) {
-    const pageNo = index + 1;
+    // A packed object is named after its first page.
+    const pageNo = source.parent === undefined ? (pageNumberOf(key) ?? index + 1) : index + 1;
     const { valid, rejected } = split(
       await decodeJsonLines(await deps.store.getBytes(key)),
       pageNo,
@@ -113,6 +117,7 @@ export async function checkWindow(
           next: stamp?.next ?? '',
           records: valid.length,
           ...(stamp?.maxCursor === undefined ? {} : { maxCursor: stamp.maxCursor }),
+          ...(stamp?.pages === undefined ? {} : { pages: stamp.pages }),
         });
         quarantineKeys.push(quarantineKey(key));
         metrics.quarantined(rejected.length);

@@ -3,6 +3,7 @@ import type { WriteManifestInput } from '../../contracts/window.ts';
 import { planKeyOf, readPlan } from '../child-sources/plan-parents.ts';
 import { pageKey, pageNumberOf, parentPrefix } from './raw-keys.ts';
 import type { RawPageStore, StoredPage } from './raw-page-store.ts';
+import { windowObjects } from './window-objects.ts';
 
 /** Missing pages named in a failure; the rest are counted. */
 const NAMED = 5;
@@ -10,8 +11,9 @@ const NAMED = 5;
 /**
  * The keys a window's manifest lists, once every one of them is proven to be in S3: one listing of
  * the window's prefix (ListObjectsV2, 1,000 keys a call) gives each page's existence and size.
- * A window's pages are 1..pages by construction (the checkpoint only moved over written pages); a
- * child window's are 1..k in each `parent=<key>/` folder, one folder per planned parent record.
+ * A window's pages are 1..pages by construction (the checkpoint only moved over written pages), one
+ * an object or packed several an object (window-objects.ts); a child window's are 1..k in each
+ * `parent=<key>/` folder, one folder per planned parent record.
  * Their sizes must add up to the bytes the window counted as it wrote them, so a page overwritten
  * by something else fails too (unless quarantined records were taken out of pages, which changes
  * them). S3 metadata (the pages' run stamps) is not in a listing: reading it would take one HEAD
@@ -24,14 +26,15 @@ export async function manifestPages(
   input: WriteManifestInput,
 ): Promise<string[]> {
   const listed = await store.listPages(prefix);
-  const { keys, missing } = input.parent
-    ? await childPages(store, prefix, listed, input.parent.parents)
-    : windowPages(prefix, listed, input.totals.pages);
+  const { keys, missing, pages } = input.parent
+    ? { ...(await childPages(store, prefix, listed, input.parent.parents)), pages: undefined }
+    : await windowPages(store, prefix, listed, input);
   const where = `s3://${store.bucket}/${prefix}/`;
   const expected = `should have ${input.totals.pages} page${input.totals.pages === 1 ? '' : 's'} under ${where}`;
   if (missing.length > 0) throw incomplete(input, `${expected} but ${describeMissing(prefix, missing)}`);
-  if (keys.length !== input.totals.pages) {
-    throw incomplete(input, `${expected} but ${keys.length} are there`);
+  const found = pages ?? keys.length;
+  if (found !== input.totals.pages) {
+    throw incomplete(input, `${expected} but ${found} are there`);
   }
   const quarantined = (input.quality?.invalidRecords ?? 0) > 0;
   const bytes = sumBytes(listed, keys);
@@ -44,10 +47,19 @@ export async function manifestPages(
   return keys;
 }
 
-function windowPages(prefix: string, listed: StoredPage[], pages: number) {
+/** A window's objects (window-objects.ts), with the pages they hold; `missing` names what is not listed. */
+async function windowPages(
+  store: RawPageStore,
+  prefix: string,
+  listed: StoredPage[],
+  input: WriteManifestInput,
+) {
   const present = new Set(listed.map((page) => page.key));
-  const keys = Array.from({ length: pages }, (_, index) => pageKey(prefix, index + 1));
-  return { keys, missing: keys.filter((key) => !present.has(key)) };
+  const chain = await windowObjects(store, prefix, input.totals.pages, input.pagesPerObject);
+  const keys = chain.objects.map((object) => object.key);
+  const missing = keys.filter((key) => !present.has(key));
+  if (chain.missing !== undefined) missing.push(pageKey(prefix, chain.missing));
+  return { keys, missing, pages: chain.objects.reduce((sum, object) => sum + object.pages, 0) };
 }
 
 /**

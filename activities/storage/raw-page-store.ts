@@ -22,9 +22,12 @@ export interface PageStamp {
   next: string;
   records: number;
   maxCursor?: string;
+  /** Pages the object holds, when more than one (`raw.pagesPerObject`): the next object starts after them. */
+  pages?: number;
 }
 
-const STAMP_LIMIT = 1800; // S3 allows 2 KB of user metadata; past that a page is simply not adoptable.
+// S3 allows 2 KB of user metadata; past that a page keeps only its run, records and pages (it is not adoptable).
+const STAMP_LIMIT = 1800;
 
 export interface StoredPage {
   key: string;
@@ -78,7 +81,7 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
         Body: body,
         ContentType: 'application/x-ndjson',
         ContentEncoding: 'gzip',
-        ...(metadata ? { Metadata: metadata } : {}),
+        Metadata: metadata,
         // The raw bucket's lifecycle expires quarantine objects sooner than pages (infra/cdk/data-stack.ts).
         ...(stamp.run === 'quarantine' ? { Tagging: `${quarantineTag.key}=${quarantineTag.value}` } : {}),
       }),
@@ -185,16 +188,24 @@ export function createRawPageStore(s3: S3Client, bucket: string) {
 
 export type RawPageStore = ReturnType<typeof createRawPageStore>;
 
-function encodeStamp(stamp: PageStamp): Record<string, string> | undefined {
+function encodeStamp(stamp: PageStamp): Record<string, string> {
   const metadata: Record<string, string> = {
     run: stamp.run,
     token: encodeURIComponent(stamp.token),
     next: encodeURIComponent(stamp.next),
     records: String(stamp.records),
     ...(stamp.maxCursor === undefined ? {} : { 'max-cursor': encodeURIComponent(stamp.maxCursor) }),
+    ...(stamp.pages === undefined || stamp.pages === 1 ? {} : { pages: String(stamp.pages) }),
   };
   const size = Object.entries(metadata).reduce((sum, [k, v]) => sum + k.length + v.length, 0);
-  return size > STAMP_LIMIT ? undefined : metadata;
+  if (size <= STAMP_LIMIT) return metadata;
+  return {
+    run: stamp.run,
+    token: '',
+    next: '',
+    records: String(stamp.records),
+    ...(metadata.pages === undefined ? {} : { pages: metadata.pages }),
+  };
 }
 
 function decodeStamp(metadata: Record<string, string>): PageStamp | undefined {
@@ -202,11 +213,13 @@ function decodeStamp(metadata: Record<string, string>): PageStamp | undefined {
   if (run === undefined || token === undefined || next === undefined || records === undefined)
     return undefined;
   const maxCursor = metadata['max-cursor'];
+  const pages = metadata.pages;
   return {
     run,
     token: decodeURIComponent(token),
     next: decodeURIComponent(next),
     records: Number(records),
     ...(maxCursor === undefined ? {} : { maxCursor: decodeURIComponent(maxCursor) }),
+    ...(pages === undefined ? {} : { pages: Number(pages) }),
   };
 }

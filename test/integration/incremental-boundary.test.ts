@@ -23,6 +23,8 @@ describe('incremental windows', () => {
       const source = cursorSource(api.url, {
         id: 'boundary-versions',
         incremental: { cursorField: 'updated_at', param: 'updated_since', lookback: 'PT10M' },
+        // Six pages in two objects: the boundary reads versions from packed objects too.
+        raw: { pagesPerObject: 4 },
       });
       const driver = sourceDriver(worker.client, worker.taskQueue, source);
       const first = await driver.resultOf(await driver.sync());

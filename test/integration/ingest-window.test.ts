@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pageNumberOf } from '../../activities/storage/raw-keys.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -24,7 +25,7 @@ function source(overrides: Partial<SourceInput> & Pick<SourceInput, 'id'>) {
 
 async function runWindow(
   input: Parameters<typeof startWindow>[1]['source'],
-  options: { windowKey?: string; historyEventLimit?: number; since?: string } = {},
+  options: { windowKey?: string; historyEventLimit?: number; since?: string; until?: string } = {},
 ) {
   const handle = await startWindow(worker.client, {
     source: input,
@@ -60,6 +61,51 @@ describe('ingestWindow', () => {
     );
     // The small history limit forced continue-as-new: the result came from a later run.
     expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+
+  it('packs pages into objects (raw.pagesPerObject) across activities, continue-as-new and slices', async () => {
+    const perObject = 4;
+    const packed = source({
+      id: 'packed',
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data', primaryKey: 'id' },
+      incremental: {
+        cursorField: 'updated_at',
+        param: 'updated_since',
+        untilParam: 'updated_before',
+        step: 'PT2H',
+      },
+      raw: { pagesPerObject: perObject },
+      // Budgets end an activity at an object boundary: each activity here writes one object.
+      activityBudget: { pages: 3, seconds: 60 },
+    });
+    const since = Date.parse(api.dataset[0]!.updated_at);
+    const slices = [0, 1, 2, 3].map((slice) => since + slice * 2 * 3600_000);
+    const until = new Date(since + 8 * 3600_000).toISOString();
+    const { summary } = await runWindow(packed, {
+      since: new Date(since).toISOString(),
+      until,
+      historyEventLimit: 40,
+    });
+
+    // Each slice ends on a short object; the next slice's first object starts right after it.
+    const expectedFirstPages: number[] = [];
+    let pages = 0;
+    for (const start of slices) {
+      const inSlice = api.dataset.filter((record) => {
+        const at = Date.parse(record.updated_at);
+        return at >= start && at < start + 2 * 3600_000;
+      }).length;
+      const slicePages = Math.max(1, Math.ceil(inSlice / 20));
+      for (let at = 0; at < slicePages; at += perObject) expectedFirstPages.push(pages + at + 1);
+      pages += slicePages;
+    }
+    expect(summary).toMatchObject({ pages, records: api.dataset.length });
+    const { manifest, records } = await readWindow(worker.store, summary.manifestKey);
+    expect(idsOf(records)).toEqual(datasetIds());
+    expect(manifest.objects.map((object) => pageNumberOf(object.key))).toEqual(expectedFirstPages);
+    const stamps = await Promise.all(manifest.objects.map((object) => worker.store.readStamp(object.key)));
+    expect(stamps.reduce((sum, stamp) => sum + (stamp?.pages ?? 1), 0)).toBe(pages);
   });
 
   it.each([

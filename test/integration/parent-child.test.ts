@@ -62,7 +62,8 @@ describe('a child source (comments under records)', () => {
   });
 
   it('reads one chain per parent record from the parent pages in S3: every comment once, parent id copied, no parent request', async () => {
-    const parent = cursorSource(api.url, { id: 'records' });
+    // The parent packs its 4 pages into two objects: children read either layout.
+    const parent = cursorSource(api.url, { id: 'records', raw: { pagesPerObject: 3 } });
     await (
       await startWindow(worker.client, { source: parent, taskQueue: worker.taskQueue, windowKey: 'w1' })
     ).result();

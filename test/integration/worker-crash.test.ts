@@ -75,6 +75,51 @@ describe('a worker process', () => {
     }
   });
 
+  it('packing pages (raw.pagesPerObject 10), is SIGKILLed mid-object: every record once, at most one object fetched again', async () => {
+    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
+    const settings = isolated();
+    const source = sourceSchema.parse({
+      id: 'packed-crash',
+      request: { baseUrl: api.url, path: '/cursor' },
+      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
+      records: { path: 'data', primaryKey: 'id' },
+      raw: { pagesPerObject: 10 },
+      activityBudget: { pages: 1000, seconds: 120 },
+    });
+    const first = spawnWorkerProcess(stack, settings);
+    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
+    try {
+      await first.ready();
+      const handle = await startWindow(stackClient.client, {
+        source,
+        taskQueue: settings.taskQueue,
+        windowKey: 'packed-crash',
+      });
+      // Pages 31..35 of the object of pages 31..40 are fetched and not yet written.
+      await until(() => api.stats.requests('/cursor') >= 35, 30_000, '35 pages fetched');
+      await first.kill('SIGKILL');
+      const fetchedBeforeKill = api.stats.requests('/cursor');
+
+      second = spawnWorkerProcess(stack, settings);
+      await second.ready();
+      const summary = await handle.result();
+
+      const pages = api.dataset.length / 20;
+      expect(summary).toMatchObject({ pages, records: api.dataset.length });
+      const { manifest, records } = await readWindow(store, summary.manifestKey);
+      expect(manifest.objects).toHaveLength(pages / 10);
+      expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
+      const fetchedAgain = api.stats.requests('/cursor') - pages;
+      expect(fetchedAgain).toBeGreaterThan(0);
+      expect(fetchedAgain).toBeLessThanOrEqual(10);
+      expect(fetchedBeforeKill).toBeLessThan(pages);
+    } finally {
+      await first.kill('SIGKILL');
+      await second?.kill('SIGTERM');
+      await api.close();
+    }
+  });
+
   it('drains on SIGTERM: stops at a page boundary, exits 0, and the next worker refetches nothing', async () => {
     const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
     const settings = isolated();

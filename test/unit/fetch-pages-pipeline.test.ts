@@ -129,3 +129,81 @@ describe('fetchPages with concurrent fetches and overlapped uploads', () => {
     expect(heartbeats).toBeGreaterThan(10);
   });
 });
+
+describe('fetchPages packing pages (raw.pagesPerObject)', () => {
+  const packedSource = (id: string, activityBudget = { pages: 7, seconds: 60 }, maxConcurrent = 4) =>
+    source(id, {
+      ...styles['offset with a total'],
+      rateLimit: { requestsPerSecond: 10_000, maxConcurrent },
+      raw: { pagesPerObject: 5 },
+      activityBudget,
+    } as never);
+
+  it('writes five pages an object, named after its first page, and ends each activity at an object boundary', async () => {
+    const src = packedSource('packed-pipeline');
+    const { store, objects } = memoryPageStore(
+      (key) => new Promise((resolve) => setTimeout(resolve, key.length % 4)),
+    );
+    const checkpoints: number[] = [];
+    const results = await ingest(src, { store, heartbeatEveryMs: 0 }, (details) =>
+      checkpoints.push(details.checkpoint.pageNo),
+    );
+    const sequential = await fetchAllPages(
+      createPageFetcher({ ...src, id: `${src.id}-seq` }, { secrets }),
+      undefined,
+      1000,
+    );
+    const prefix = windowPrefix('raw', src.id, 'w');
+    const firstPages = sequential.flatMap((_, index) => (index % 5 === 0 ? [index + 1] : []));
+    expect([...objects.keys()].sort()).toEqual(firstPages.map((pageNo) => pageKey(prefix, pageNo)));
+    for (const first of firstPages) {
+      const held = sequential.slice(first - 1, first + 4);
+      const object = objects.get(pageKey(prefix, first))!;
+      expect(await decodeJsonLines(object.body)).toEqual(held.flatMap((page) => page.records));
+      expect(object.stamp).toMatchObject({
+        pages: held.length,
+        records: held.reduce((sum, page) => sum + page.records.length, 0),
+        next: JSON.stringify(held.at(-1)!.next.token),
+      });
+    }
+    // The page budget (7) is checked where an object starts: each activity wrote two objects.
+    expect(results.map((result) => result.checkpoint.pageNo)).toEqual(
+      results.map((_, index) => Math.min(10 * (index + 1), sequential.length)),
+    );
+    expect(results.at(-1)?.checkpoint.done).toBe(true);
+    expect(checkpoints.every((pageNo) => pageNo % 5 === 0 || pageNo === sequential.length)).toBe(true);
+  });
+
+  it('draining inside an object writes nothing of it and hands back the checkpoint before it', async () => {
+    // One request at a time: pages 9 and 10 are not requested yet when draining starts after page 8.
+    const src = packedSource('packed-drain', { pages: 1000, seconds: 60 }, 1);
+    const { store, objects } = memoryPageStore();
+    const draining = new AbortController();
+    let fetched = 0;
+    const env = new MockActivityEnvironment();
+    const result: FetchPagesResult = await env.run(
+      fetchPages,
+      {
+        store,
+        rawPrefix: 'raw',
+        draining: draining.signal,
+        pageFetcherFor: (s: typeof src) => {
+          const fetcher = createPageFetcher(s, { secrets });
+          return {
+            ...fetcher,
+            fetchPage: async (...args: Parameters<typeof fetcher.fetchPage>) => {
+              const page = await fetcher.fetchPage(...args);
+              if (++fetched === 8) draining.abort();
+              return page;
+            },
+          };
+        },
+      },
+      { source: src, windowKey: 'w', checkpoint: start, runId: 'run-1' },
+    );
+    const prefix = windowPrefix('raw', src.id, 'w');
+    expect(result.checkpoint).toMatchObject({ pageNo: 5, done: false });
+    expect(result.added).toMatchObject({ pages: 5, records: 125 });
+    expect([...objects.keys()]).toEqual([pageKey(prefix, 1)]);
+  });
+});

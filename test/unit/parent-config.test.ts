@@ -111,6 +111,16 @@ describe('a child source', () => {
       '8:schedule: a child source reads each window of its parent "issues" once that window succeeds: schedule the parent, not the child',
     ]);
   });
+
+  it('writes one object per page: raw.pagesPerObject is for its parent', () => {
+    expect(
+      problemsOf(
+        `${comments('parent: { source: issues, fields: { issue_id: id } }')}raw: { pagesPerObject: 10 }\n`,
+      ),
+    ).toEqual([
+      '8:raw.pagesPerObject: a child source writes one object per page (its chains are short, one per parent record): remove raw.pagesPerObject here; the parent source may pack its pages',
+    ]);
+  });
 });
 
 describe('placeholders', () => {
