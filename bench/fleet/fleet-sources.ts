@@ -6,6 +6,8 @@ export interface FleetShape {
   recordsPerPage: number;
   /** rateLimit.requestsPerSecond of each source. */
   rps: number;
+  /** raw.pagesPerObject of each source (1: one object a page). */
+  pagesPerObject?: number;
 }
 
 /**
@@ -16,7 +18,11 @@ export interface FleetShape {
 export function fleetSources(prefix: string, shape: FleetShape): Source[] {
   return Array.from({ length: shape.sources }, (_, n) => {
     const id = `${prefix}-${n}`;
-    const common = { id, rateLimit: { requestsPerSecond: shape.rps, maxConcurrent: n % 2 === 0 ? 1 : 2 } };
+    const common = {
+      id,
+      rateLimit: { requestsPerSecond: shape.rps, maxConcurrent: n % 2 === 0 ? 1 : 2 },
+      raw: { pagesPerObject: shape.pagesPerObject ?? 1 },
+    };
     if (n % 2 === 0)
       return sourceSchema.parse({
         ...common,

@@ -24,6 +24,7 @@ const usage = `npm run bench:fleet -- [options]
   --records-per-page N   (100)
   --rps N                rateLimit.requestsPerSecond of each source (10)
   --workers LIST         worker processes of each tributary round (1,2,4)
+  --packed N             one more round on the most workers with raw.pagesPerObject N (10; 0: none)
   --latency-ms N         added to every API response (20)
   --out FILE             the rounds as JSON (bench/results/fleet.json)`;
 
@@ -46,6 +47,7 @@ async function main() {
       'records-per-page': { type: 'string', default: '100' },
       rps: { type: 'string', default: '10' },
       workers: { type: 'string', default: '1,2,4' },
+      packed: { type: 'string', default: '10' },
       'latency-ms': { type: 'string', default: '20' },
       out: { type: 'string', default: path.join(here, '..', 'results', 'fleet.json') },
       help: { type: 'boolean', default: false },
@@ -93,7 +95,14 @@ async function main() {
 
     const rounds: Round[] = [await handRound(servers, shape)];
     log(`hand-written loops: ${rounds[0]!.recordsPerSecond.toFixed(0)} records/s`);
-    for (const workers of workerCounts) {
+    const packed = Number(values.packed);
+    const plan = [
+      ...workerCounts.map((workers) => ({ workers, shape })),
+      ...(packed > 1
+        ? [{ workers: Math.max(...workerCounts), shape: { ...shape, pagesPerObject: packed } }]
+        : []),
+    ];
+    for (const { workers, shape } of plan) {
       const round = await tributaryRound(servers, shape, workers, log);
       rounds.push(round);
       log(
@@ -121,11 +130,11 @@ async function counted(servers: Servers) {
     total: number;
     maxPerSecondBySource: Record<string, number>;
   };
-  const sink = (await (await fetch(`${servers.sinkUrl}/_stats`)).json()) as { puts: number };
+  const s3 = (await (await fetch(`${servers.sinkUrl}/_stats`)).json()) as Round['s3'];
   return {
     calls: api.total,
     mostPerSecondOfASource: Math.max(...Object.values(api.maxPerSecondBySource)),
-    puts: sink.puts,
+    s3,
   };
 }
 
@@ -166,7 +175,7 @@ function measuredRound(
     recordsPerSecond: run.records / run.seconds,
     apiCalls: run.seen.calls,
     mostPerSecondOfASource: run.seen.mostPerSecondOfASource,
-    s3Puts: run.seen.puts,
+    s3: run.seen.s3,
     processCpuSeconds: run.cpuSeconds,
   };
 }
@@ -242,12 +251,12 @@ async function tributaryRound(
     for (const source of sources)
       await client.workflow.getHandle(sourceWorkflowId(source.id)).terminate('bench round over');
     return {
-      ...measuredRound(`tributary, ${workers} worker process${workers === 1 ? '' : 'es'}`, {
-        seconds,
-        records,
-        seen,
-        cpuSeconds: workerCpuSeconds,
-      }),
+      ...measuredRound(
+        `tributary, ${workers} worker process${workers === 1 ? '' : 'es'}${
+          (shape.pagesPerObject ?? 1) > 1 ? `, ${shape.pagesPerObject} pages an object` : ''
+        }`,
+        { seconds, records, seen, cpuSeconds: workerCpuSeconds },
+      ),
       actions: { ...actions, total: totalActions, historyByKind: tally.byKind },
       workflowTasksPerSecond: tally.workflowTasks / seconds,
       windowSeconds: percentiles(windowSeconds),
@@ -255,7 +264,7 @@ async function tributaryRound(
       peakRssMb: Math.max(...processes.map((worker) => worker.peakRss())) / 2 ** 20,
       costPerMillionCalls: costPerMillionCalls({
         apiCalls: seen.calls,
-        s3Puts: seen.puts,
+        s3: seen.s3,
         actions: { total: totalActions },
         workerCpuSeconds,
       }),

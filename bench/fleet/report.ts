@@ -10,7 +10,7 @@ export interface Round {
   apiCalls: number;
   /** The most requests any one source's API saw in one second. */
   mostPerSecondOfASource: number;
-  s3Puts: number;
+  s3: { puts: number; gets: number; lists: number };
   /** CPU time of the process(es) doing the work: the bench process, or the workers. */
   processCpuSeconds: number;
   actions?: {
@@ -32,8 +32,8 @@ export function renderRounds(rounds: Round[], shape: FleetShape): string {
   const lines = [
     `${shape.sources} sources (half cursor chains, half offset with a total read 2 at a time), ${shape.pages} pages of ${shape.recordsPerPage} records each, ${shape.rps} requests/s per source`,
     '',
-    '| run | records/s (x baseline) | most/s of a source (limit) | window s p50 / p99 | Temporal actions per call (history + heartbeats + queries) | workflow tasks/s | events per window | CPU s per 1,000 calls | peak RSS MB | $ per million calls (Fargate + S3 + Temporal) |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| run | records/s (x baseline) | most/s of a source (limit) | window s p50 / p99 | Temporal actions per call (history + heartbeats + queries) | workflow tasks/s | events per window | CPU s per 1,000 calls | peak RSS MB | S3 PUT / GET / LIST per 1,000 calls | $ per million calls (Fargate + S3 + Temporal) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const round of rounds) {
     const per = (n: number) => (n / round.apiCalls).toFixed(3);
@@ -54,6 +54,9 @@ export function renderRounds(rounds: Round[], shape: FleetShape): string {
         round.eventsPerWindow?.toFixed(0) ?? '-',
         ((round.processCpuSeconds / round.apiCalls) * 1000).toFixed(2),
         round.peakRssMb?.toFixed(0) ?? '-',
+        [round.s3.puts, round.s3.gets, round.s3.lists]
+          .map((n) => ((n / round.apiCalls) * 1000).toFixed(0))
+          .join(' / '),
         cost
           ? `${cost.total.toFixed(2)} (${cost.fargate.toFixed(2)} + ${cost.s3.toFixed(2)} + ${cost.temporal.toFixed(2)})`
           : '-',

@@ -9,32 +9,34 @@ interface StoredObject {
 /**
  * An S3-compatible endpoint (path style) that answers at once and keeps objects only in this
  * process's memory until `POST /_reset`: PutObject, HeadObject, GetObject, ListObjectsV2,
- * CreateBucket/HeadBucket; `GET /_stats` counts the PUTs since the last reset. It shows tributary's ceiling when moto (single-threaded Python) is the
+ * CreateBucket/HeadBucket; `GET /_stats` counts the PUTs, GETs (and HEADs) and LISTs since the last reset. It shows tributary's ceiling when moto (single-threaded Python) is the
  * bottleneck; bodies are kept only so that the harness can check what was written.
  */
 export async function startNullS3(port = 0) {
   const objects = new Map<string, StoredObject>();
-  let puts = 0;
+  const counts = { puts: 0, gets: 0, lists: 0 };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://sink');
     if (url.pathname === '/_reset') {
       objects.clear();
-      puts = 0;
+      Object.assign(counts, { puts: 0, gets: 0, lists: 0 });
       return reply(response, 200);
     }
-    if (url.pathname === '/_stats') return reply(response, 200, {}, JSON.stringify({ puts }));
+    if (url.pathname === '/_stats') return reply(response, 200, {}, JSON.stringify(counts));
     const [, bucket = '', ...rest] = url.pathname.split('/');
     const key = decodeURIComponent(rest.join('/'));
     const id = `${bucket}/${key}`;
     const body = await readBody(request);
     if (key === '') {
-      if (request.method === 'GET')
+      if (request.method === 'GET') {
+        counts.lists++;
         return list(response, objects, bucket, url.searchParams.get('prefix') ?? '');
+      }
       return reply(response, 200); // CreateBucket, HeadBucket
     }
     if (request.method === 'PUT') {
-      puts++;
+      counts.puts++;
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) {
         if ((name.startsWith('x-amz-meta-') || name === 'content-encoding') && typeof value === 'string')
@@ -44,6 +46,7 @@ export async function startNullS3(port = 0) {
       objects.set(id, { body: decoded, headers });
       return reply(response, 200, { etag: '"0"' });
     }
+    counts.gets++; // S3 bills a HEAD as a GET
     const object = objects.get(id);
     if (object === undefined) return reply(response, 404);
     const headers = { ...object.headers, 'content-length': String(object.body.length), etag: '"0"' };

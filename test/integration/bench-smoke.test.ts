@@ -45,17 +45,40 @@ it('the benchmark runs a tiny case end to end and checks every contender', async
 
 const fleetMain = fileURLToPath(new URL('../../bench/fleet/main.ts', import.meta.url));
 
-it('the fleet benchmark runs its smallest case: the baseline and one worker read every record within each source limit', async () => {
+it('the fleet benchmark runs its smallest case: the baseline and one worker, one page an object and packed, read every record within each source limit', async () => {
   const out = join(tmpdir(), `fleet-smoke-${process.pid}.json`);
-  const args = ['--sources', '2', '--pages', '5', '--rps', '10', '--workers', '1', '--out', out];
+  const args = [
+    '--sources',
+    '2',
+    '--pages',
+    '5',
+    '--rps',
+    '10',
+    '--workers',
+    '1',
+    '--packed',
+    '5',
+    '--out',
+    out,
+  ];
   await promisify(execFile)(process.execPath, [fleetMain, ...args], { env: { PATH: process.env.PATH } });
   const report = JSON.parse(await readFile(out, 'utf8')) as {
-    rounds: Array<{ name: string; records: number; apiCalls: number; mostPerSecondOfASource: number }>;
+    rounds: Array<{
+      name: string;
+      records: number;
+      apiCalls: number;
+      mostPerSecondOfASource: number;
+      s3: { puts: number };
+    }>;
   };
   expect(report.rounds.map((round) => [round.name, round.records])).toEqual([
     ['hand-written loops, 1 process', 1000],
     ['tributary, 1 worker process', 1000],
+    ['tributary, 1 worker process, 5 pages an object', 1000],
   ]);
+  // Each source's 5 pages in one object instead of five: 4 PUTs fewer a source.
+  const [, onePerPage, packed] = report.rounds;
+  expect(onePerPage!.s3.puts - packed!.s3.puts).toBe(2 * 4);
   for (const round of report.rounds) {
     // 5 pages a source, each asked for once.
     expect(round.apiCalls).toBe(10);
