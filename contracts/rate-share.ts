@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import type { RateLimitConfig } from '../config/source.ts';
 
 /**
  * The part of its source's rate limit one window may use now. The source workflow divides
@@ -12,5 +13,17 @@ export interface RateShare {
   sharedBy: number;
 }
 
-/** Asked by a window's fetching activity, with its window key, about once a second. */
+/** Asked by a window's fetching activity, with its window key, about once a second (source runs without RATE_SHARE_MEMO). */
 export const rateShareQuery = defineQuery<RateShare, [string]>('rateShare');
+
+/**
+ * The memo field in which a source workflow publishes who shares its limit: the fetching windows,
+ * oldest first, and the limit. A window's activity reads it with DescribeWorkflowExecution, which
+ * Temporal Cloud does not bill, and computes its share with rateShares; a query is an action.
+ */
+export const RATE_SHARE_MEMO = 'rateShareHolders';
+
+export interface RateShareHolders {
+  holders: string[];
+  limit: RateLimitConfig;
+}

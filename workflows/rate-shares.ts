@@ -1,5 +1,5 @@
 import type { RateLimitConfig } from '../config/source.ts';
-import type { RateShare } from '../contracts/rate-share.ts';
+import type { RateShare, RateShareHolders } from '../contracts/rate-share.ts';
 
 /**
  * Divides a source's limit among its fetching windows, oldest first, so that the shares add up to
@@ -25,4 +25,15 @@ export function rateShares(limit: RateLimitConfig, holders: readonly string[]): 
     shares.set(holder, { requestsPerSecond, maxConcurrent, sharedBy: active });
   });
   return shares;
+}
+
+/** One window's share of its source's limit; zero for a window that does not hold one. */
+export function shareOf({ holders, limit }: RateShareHolders, windowKey: string): RateShare {
+  return (
+    rateShares(limit, holders).get(windowKey) ?? {
+      requestsPerSecond: 0,
+      maxConcurrent: 0,
+      sharedBy: holders.length,
+    }
+  );
 }

@@ -8,7 +8,7 @@ import {
   pendingHolds,
 } from '../contracts/backfill-plan.ts';
 import type { BoundaryRef } from '../contracts/boundary.ts';
-import type { RateShare } from '../contracts/rate-share.ts';
+import type { RateShare, RateShareHolders } from '../contracts/rate-share.ts';
 import type {
   BackfillAccepted,
   PauseAccepted,
@@ -28,7 +28,7 @@ import type { IngestWindowInput, WindowProgressReport } from '../contracts/windo
 import { windowWorkflowId } from '../contracts/window-messages.ts';
 import { succeededResult } from '../contracts/window-result.ts';
 import { addCompletedRange, rangeOfBackfillKey, rangesHold, type TimeRange } from './completed-ranges.ts';
-import { rateShares } from './rate-shares.ts';
+import { shareOf } from './rate-shares.ts';
 
 /**
  * What the source workflow carries across continue-as-new: its status, without what is derived
@@ -420,11 +420,15 @@ export class SourceMachine {
 
   /** The part of the source's rate limit a window may use now (rate-shares.ts): oldest fetching windows first. */
   rateShare(windowKey: string): RateShare {
+    return shareOf(this.rateShareHolders(), windowKey);
+  }
+
+  /** The windows that share the source's limit now, oldest first, and the limit. */
+  rateShareHolders(): RateShareHolders {
     const holders = [...this.running.values()]
       .filter((running) => running.fetching)
       .map((running) => running.window.windowKey);
-    const share = rateShares(this.source.rateLimit, holders).get(windowKey);
-    return share ?? { requestsPerSecond: 0, maxConcurrent: 0, sharedBy: holders.length };
+    return { holders, limit: this.source.rateLimit };
   }
 
   status(atMs: number): SourceStatus {

@@ -11,12 +11,13 @@ import {
   setCurrentDetails,
   setHandler,
   startChild,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
 import { definitionInForce } from '../config/definition-in-force.ts';
 import type { Source } from '../config/source.ts';
-import { rateShareQuery } from '../contracts/rate-share.ts';
+import { RATE_SHARE_MEMO, rateShareQuery } from '../contracts/rate-share.ts';
 import {
   PauseReasonAttribute,
   SourceIdAttribute,
@@ -94,8 +95,20 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
   /** What the UI shows: the current details, and the SourceState and PauseReason search attributes. */
   let listedAs: string | undefined;
   const observeMetrics = sourceMetricsObserver(machine);
+  /** The rate share table in the memo, as published last in this run (JSON), for windows to read. */
+  let sharedAs: string | undefined;
+  const publishRateShares = () => {
+    const table = machine.rateShareHolders();
+    const text = JSON.stringify(table);
+    if (text === sharedAs || (sharedAs === undefined && table.holders.length === 0)) return;
+    // Runs from before the memo replay without it; their windows ask with the rateShare query.
+    if (!patched('rate-share-memo')) return;
+    sharedAs = text;
+    upsertMemo({ [RATE_SHARE_MEMO]: table });
+  };
   const publish = () => {
     observeMetrics();
+    publishRateShares();
     setCurrentDetails(machine.details(Date.now()));
     const health = machine.health();
     // Runs from before these attributes replay without upserting them.
@@ -198,6 +211,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
   });
   setHandler(windowProgressSignal, (progress) => {
     machine.windowProgress(progress);
+    publishRateShares();
     setCurrentDetails(machine.details(Date.now()));
   });
   setHandler(statusQuery, () => machine.status(Date.now()));

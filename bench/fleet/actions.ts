@@ -7,7 +7,7 @@ type HistoryEvent = NonNullable<History['events']>[number];
  * Temporal Cloud actions, events and workflow tasks in one workflow's histories (every run of its continue-as-new
  * chain), as https://docs.temporal.io/cloud/actions counts them: a run started, an activity
  * started or retried (each attempt), a timer, a signal received or sent, a child started, a
- * search attribute upsert, an accepted update. Heartbeats and queries are not in histories: the
+ * search attribute or memo upsert, an accepted update. Heartbeats and queries are not in histories: the
  * caller counts them at the server.
  */
 export async function historyTally(client: Client, workflowId: string): Promise<HistoryTally> {
@@ -58,6 +58,8 @@ function actionsOf(event: HistoryEvent): number {
     event.signalExternalWorkflowExecutionInitiatedEventAttributes,
     event.startChildWorkflowExecutionInitiatedEventAttributes,
     event.upsertWorkflowSearchAttributesEventAttributes,
+    // A memo upsert: counted, though Temporal Cloud's list of actions does not name it.
+    event.workflowPropertiesModifiedEventAttributes,
     event.workflowExecutionUpdateAcceptedEventAttributes,
   ];
   return counted.some((attributes) => attributes != null) ? 1 : 0;

@@ -4,6 +4,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { signalSource } from '../../client/send-to-source.ts';
 import type { Source } from '../../config/source.ts';
+import { RATE_SHARE_MEMO, type RateShareHolders } from '../../contracts/rate-share.ts';
 import { backfillSignal, sourceWorkflowId } from '../../contracts/source-messages.ts';
 import { type SourceStatus, statusQuery } from '../../contracts/source-status.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
@@ -144,9 +145,15 @@ describe('one rate limit per source across a fleet of workers', () => {
         (times) => `80 requests, ${times.length} so far`,
       );
       // The process running the oldest window's batch: its share is held by a dead worker.
-      const status = await stackClient.client.workflow
-        .getHandle(sourceWorkflowId(run.source.id))
-        .query(statusQuery);
+      const sourceHandle = stackClient.client.workflow.getHandle(sourceWorkflowId(run.source.id));
+      const status = await sourceHandle.query(statusQuery);
+      // The windows read who shares the limit from the source's memo (no query, which is an action).
+      const shared = (await sourceHandle.describe()).memo?.[RATE_SHARE_MEMO] as RateShareHolders;
+      expect(shared.limit).toMatchObject({ requestsPerSecond });
+      expect(shared.holders.length).toBeGreaterThan(0);
+      expect(status.inFlight.map((window) => window.windowKey)).toEqual(
+        expect.arrayContaining(shared.holders),
+      );
       const window = await stackClient.client.workflow.getHandle(status.inFlight[0]!.workflowId).describe();
       const identity = window.raw.pendingActivities?.[0]?.lastWorkerIdentity ?? '';
       const holder = run.processes.find((worker) => identity.startsWith(`${worker.pid}@`));
