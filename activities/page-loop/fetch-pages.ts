@@ -6,8 +6,8 @@ import { withoutSeenVersions } from '../boundary/without-seen-versions.ts';
 import type { NextPage } from '../http/pagination/strategy.ts';
 import { sourceMetrics } from '../metrics.ts';
 import { createFieldTypes } from '../quality/schema-fingerprint.ts';
-import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
+import { linesWithLineage } from '../storage/record-lineage.ts';
 import { fetchAhead } from './fetch-ahead.ts';
 import { orderedUploads } from './ordered-uploads.ts';
 import { type PageLoopDeps, resumeFrom, runPageLoop } from './page-loop.ts';
@@ -121,7 +121,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           loop.countPage();
           const inRange = withinUpperBound(source, input.until, page.records);
           const records = unseen(inRange);
-          const lines = jsonLinesText(records);
+          const lines = linesWithLineage(records, { windowKey, extractedAt: page.receivedAt, page: pageNo });
           const maxCursor = maxCursorOf(source, records);
           const key = pageKey(prefix, pageNo);
           const stamp = pageStamp(input.runId, token, page.next.token, records.length, maxCursor);
