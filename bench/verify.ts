@@ -2,8 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { decodeJsonLines } from '../activities/storage/jsonl.ts';
 import { createRawPageStore } from '../activities/storage/raw-page-store.ts';
+import { decodeRecords } from '../activities/storage/record-lineage.ts';
 
 /** `ok` when the ids are exactly 1..expected, each once. */
 export function checkIds(
@@ -40,7 +40,7 @@ export async function idsUnderPrefix(s3: S3Client, bucket: string, prefix: strin
   const reader = async () => {
     while (next < pages.length) {
       const page = pages[next++]!;
-      for (const record of await decodeJsonLines(await store.getBytes(page.key)))
+      for (const record of await decodeRecords(await store.getBytes(page.key)))
         ids.push((record as { id: number }).id);
     }
   };

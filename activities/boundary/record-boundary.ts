@@ -3,9 +3,9 @@ import type { Source } from '../../config/source.ts';
 import type { BoundaryRef } from '../../contracts/boundary.ts';
 import type { CursorValue } from '../../contracts/cursor-value.ts';
 import { cursorAsInstant, laterInstant, lookbackMs, nextLowerBound } from '../../contracts/watermark.ts';
-import { decodeJsonLines } from '../storage/jsonl.ts';
 import { windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
+import { decodeRecords } from '../storage/record-lineage.ts';
 import { windowObjects } from '../storage/window-objects.ts';
 import { type BoundaryFile, boundaryKey, readBoundary } from './boundary-file.ts';
 import { recordVersionReader } from './record-version.ts';
@@ -79,7 +79,7 @@ export async function recordBoundary(
       const instant = pageMax === undefined ? undefined : cursorAsInstant(pageMax, incremental.format);
       // A page without a stamped max cursor is read: it may hold versions past the bound.
       if (instant !== undefined && Date.parse(instant) < from) continue;
-      for (const record of await decodeJsonLines(await deps.store.getBytes(page))) {
+      for (const record of await decodeRecords(await deps.store.getBytes(page))) {
         const version = versionOf(record);
         if (version !== undefined && version.at >= from) versions.set(version.id, version.at);
       }

@@ -14,8 +14,8 @@ import { createPaginationGuard } from '../page-loop/pagination-guard.ts';
 import { requestBounds } from '../page-loop/request-bounds.ts';
 import { addPage, maxCursorOf, shapeOf, withinUpperBound } from '../page-loop/window-totals.ts';
 import { adoptWrittenPages, nextCheckpoint, pageStamp } from '../page-loop/written-pages.ts';
-import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, parentPrefix, windowPrefix } from '../storage/raw-keys.ts';
+import { linesWithLineage } from '../storage/record-lineage.ts';
 import { type PlannedParent, readPlan } from './plan-parents.ts';
 
 export type FetchChildPagesDeps = PageLoopDeps;
@@ -131,17 +131,13 @@ export async function fetchChildPages(
         withParentFields(record, planned.copy),
       );
       const maxCursor = maxCursorOf(source, records);
+      const pageNo = checkpoint.pageNo + 1;
       const bytes = await deps.store.writeLines(
-        pageKey(folder, checkpoint.pageNo + 1),
-        jsonLinesText(records),
+        pageKey(folder, pageNo),
+        linesWithLineage(records, { windowKey, extractedAt: page.receivedAt, page: pageNo }),
         pageStamp(input.runId, token, page.next.token, records.length, maxCursor),
       );
-      checkpoint = nextCheckpoint(
-        checkpoint.pageNo + 1,
-        page.next.token,
-        page.next.reason,
-        guard.state().recentTokens,
-      );
+      checkpoint = nextCheckpoint(pageNo, page.next.token, page.next.reason, guard.state().recentTokens);
       const shape = shapeOf(records);
       save(loop, { ...start, checkpoint }, { records: records.length, bytes, maxCursor, shape }, false);
     }

@@ -5,6 +5,7 @@ import { getPath } from '../http/json-path.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { manifestKey, parentKeyOf, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
+import { decodeRecords } from '../storage/record-lineage.ts';
 
 export interface PlanParentsDeps {
   store: RawPageStore;
@@ -52,7 +53,7 @@ export async function planParents(deps: PlanParentsDeps, input: PlanParentsInput
     parentPages += manifest.pages ?? manifest.objects?.length ?? 0;
     for (const object of manifest.objects ?? []) {
       objectsRead++;
-      const records = await decodeJsonLines(await deps.store.getBytes(object.key));
+      const records = await decodeRecords(await deps.store.getBytes(object.key));
       records.forEach((record, index) => {
         const entry = plannedParent(source, record, `${object.key} record ${index + 1}`);
         // A parent seen again (a later window, or updated twice) keeps its place and its latest values.

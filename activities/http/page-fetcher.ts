@@ -35,6 +35,8 @@ export interface FetchedPage {
   status: number;
   /** Size of the response body. */
   bytes: number;
+  /** ISO-8601 UTC: when the response body had arrived (the lineage of the page's records). */
+  receivedAt: string;
 }
 
 export interface PageFetcher {
@@ -127,6 +129,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
           ...(request.body === undefined ? {} : { json: request.body }),
         });
         const bytes = new Uint8Array(await response.arrayBuffer());
+        const receivedAt = new Date().toISOString();
         answered = true;
         span.answered(response.status, response.headers);
         metrics.response(response.status, (performance.now() - sentAt) / 1000, undefined);
@@ -173,6 +176,7 @@ export function createPageFetcher(source: Source, deps: PageFetcherDeps): PageFe
           request: { method: config.method, url: context.url },
           status: response.status,
           bytes: bytes.byteLength,
+          receivedAt,
         };
       } catch (error) {
         if (!answered) recordFailedRequest(metrics, error, (performance.now() - sentAt) / 1000);

@@ -6,9 +6,9 @@ import { withoutSeenVersions } from '../boundary/without-seen-versions.ts';
 import type { NextPage, PageToken } from '../http/pagination/strategy.ts';
 import { sourceMetrics } from '../metrics.ts';
 import { createFieldTypes } from '../quality/schema-fingerprint.ts';
-import { jsonLinesText } from '../storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../storage/raw-keys.ts';
 import type { PageStamp } from '../storage/raw-page-store.ts';
+import { linesWithLineage } from '../storage/record-lineage.ts';
 import { fetchAhead } from './fetch-ahead.ts';
 import { orderedUploads } from './ordered-uploads.ts';
 import { type PageLoopDeps, resumeFrom, runPageLoop } from './page-loop.ts';
@@ -147,7 +147,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           loop.countPage();
           const inRange = withinUpperBound(source, input.until, page.records);
           const records = unseen(inRange);
-          const lines = jsonLinesText(records);
+          const lines = linesWithLineage(records, { windowKey, extractedAt: page.receivedAt, page: pageNo });
           const written: WrittenPage = {
             pageNo,
             next: page.next,

@@ -2,8 +2,8 @@ import type { CursorValue } from '../../contracts/cursor-value.ts';
 import type { FieldShape } from '../../contracts/field-types.ts';
 import type { Checkpoint } from '../../contracts/window.ts';
 import type { PageToken } from '../http/pagination/strategy.ts';
-import { decodeJsonLines } from '../storage/jsonl.ts';
 import type { PageStamp, RawPageStore } from '../storage/raw-page-store.ts';
+import { decodeRecords } from '../storage/record-lineage.ts';
 import { shapeOf } from './window-totals.ts';
 
 /** A page that an earlier attempt of this run chain wrote, as its S3 stamp and contents describe it. */
@@ -40,7 +40,7 @@ export async function adoptablePage(
     bytes: stamp.bytes,
     maxCursor: stamp.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue),
     // Rare (a resumed attempt): read the page back for its shape.
-    shape: shapeOf(await decodeJsonLines(await store.getBytes(key))),
+    shape: shapeOf(await decodeRecords(await store.getBytes(key))),
   };
 }
 

@@ -7,6 +7,7 @@ import { sourceMetrics } from '../metrics.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
 import { pageNumberOf, windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
+import { withoutLineage } from '../storage/record-lineage.ts';
 import { windowObjects } from '../storage/window-objects.ts';
 import { jsonSchemaOfFields } from './fields-json-schema.ts';
 import { type RecordValidator, validatorFor } from './record-validator.ts';
@@ -33,7 +34,7 @@ export interface CheckWindowInput {
   fields?: string[];
 }
 
-/** One quarantined record: where it was, why, and the record itself. */
+/** One quarantined record: where it was, why, and its line as written (lineage fields included). */
 interface Quarantined {
   page: number;
   index: number;
@@ -92,7 +93,7 @@ export async function checkWindow(
   for (const [index, key] of keys.entries()) {
     // A packed object is named after its first page.
     const pageNo = source.parent === undefined ? (pageNumberOf(key) ?? index + 1) : index + 1;
-    const { valid, rejected } = split(
+    const { valid, validLines, rejected } = split(
       await decodeJsonLines(await deps.store.getBytes(key)),
       pageNo,
       validate,
@@ -111,7 +112,7 @@ export async function checkWindow(
           records: rejected.length,
         });
         const stamp = await deps.store.readStamp(key);
-        await deps.store.putPage(key, await encodeJsonLines(valid), {
+        await deps.store.putPage(key, await encodeJsonLines(validLines), {
           run: stamp?.run ?? 'validated',
           token: stamp?.token ?? '',
           next: stamp?.next ?? '',
@@ -191,15 +192,24 @@ export async function checkWindow(
   };
 }
 
-function split(records: unknown[], page: number, validate: RecordValidator | undefined) {
+/**
+ * A page's lines split by the schema, which sees each record without its lineage fields: the
+ * valid records, their lines as written (lineage kept, for the page rewritten without the
+ * rejected ones), and the rejected lines.
+ */
+function split(lines: unknown[], page: number, validate: RecordValidator | undefined) {
   const valid: unknown[] = [];
+  const validLines: unknown[] = [];
   const rejected: Quarantined[] = [];
-  records.forEach((record, index) => {
+  lines.forEach((line, index) => {
+    const record = withoutLineage(line);
     const reasons = validate ? validate(record) : [];
-    if (reasons.length === 0) valid.push(record);
-    else rejected.push({ page, index, reasons, record });
+    if (reasons.length === 0) {
+      valid.push(record);
+      validLines.push(line);
+    } else rejected.push({ page, index, reasons, record: line });
   });
-  return { valid, rejected };
+  return { valid, validLines, rejected };
 }
 
 async function compareWithPrevious(

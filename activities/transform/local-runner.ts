@@ -73,10 +73,11 @@ export function createLocalRunner(options: LocalRunnerOptions): TransformRunner 
             `${String(index + 1).padStart(6, '0')}-${path.basename(object.key)}`,
           );
           await writeFile(file, await page.Body.transformToByteArray());
+          // The lineage of lines that carry none (written before lines did): the page's number from
+          // its key, and its extraction time from the object's LastModified (written once fetched).
           pages.push({
             path: file,
             number: pageNumber(object.key),
-            // The page object was written when its page was extracted.
             extracted_at: (page.LastModified ?? new Date()).toISOString(),
           });
         }

@@ -34,8 +34,9 @@ ARGUMENTS = ["JOB_NAME", "inputs", "bucket", "curated_target", "database", "mode
 
 
 def pages(s3, bucket: str, manifest_key: str) -> list[PageInput]:
-    """The manifest's pages with their lineage: the page number from the key, the extraction time
-    from the object's LastModified (a page object is written once its page is fetched)."""
+    """The manifest's pages with the lineage of lines that carry none (pages written before lines
+    carried `_tributary_*` fields): the page number from the key, the extraction time from the
+    object's LastModified (a page object is written once its page is fetched)."""
     manifest = json.loads(s3.get_object(Bucket=bucket, Key=manifest_key)["Body"].read())
     folder = manifest_key.rsplit("/", 1)[0] + "/"
     written = {}

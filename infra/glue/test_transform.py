@@ -18,7 +18,7 @@ import boto3
 from pyspark.sql.types import LongType, StringType, TimestampType
 
 from lake import QUARANTINE, load, local_session, table_name
-from transform import EXTRACTED_AT, PAGE, WINDOW_KEY, PageInput, WindowInput, flatten
+from transform import EXTRACTED_AT, LINEAGE, PAGE, WINDOW_KEY, PageInput, WindowInput, flatten
 
 ENDPOINT = os.environ["AWS_ENDPOINT_URL"]
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
@@ -201,6 +201,44 @@ class LakeTest(unittest.TestCase):
         self.assertEqual(self.catalog_tables(database), ["tickets", "tickets_comments"])
         self.assertEqual(self.table(database, "tickets").count(), 0)
         self.assertIn("owner_login", self.table(database, "tickets").columns)
+
+    def test_lineage_comes_from_each_line_and_from_the_page_for_pages_written_before_lines_carried_it(self):
+        database = "curated_lineage"
+        location = f"s3://{BUCKET}/curated/lineage"
+        folder = os.path.join(self.folder, "tickets", "lineage")
+        os.makedirs(folder, exist_ok=True)
+        # A page whose lines carry their lineage: it wins over what the page's file says (page 1).
+        fresh = os.path.join(folder, "page-000001.jsonl.gz")
+        with gzip.open(fresh, "wt") as page:
+            for record in WINDOW_1[:2]:
+                line = {**record, WINDOW_KEY: "lw", EXTRACTED_AT: "2024-03-01T09:30:00.250Z", PAGE: 5}
+                page.write(json.dumps(line) + "\n")
+        # A page written before lines carried lineage: the page's own lineage (number 2, its write time).
+        older = os.path.join(folder, "page-000002.jsonl.gz")
+        with gzip.open(older, "wt") as page:
+            page.write(json.dumps(WINDOW_1[2]) + "\n")
+        window = WindowInput(
+            "tickets",
+            "lw",
+            [PageInput(fresh, 1, "2024-01-01T00:00:00Z"), PageInput(older, 2, "2024-01-02T00:00:00Z")],
+            ["id"],
+            "updated_at",
+        )
+        load(self.spark, database, location, [window], "merge", "2024-03-01")
+        tickets = self.table(database, "tickets")
+        self.assertEqual(
+            [(row["id"], row[WINDOW_KEY], row[PAGE], row[EXTRACTED_AT].isoformat()) for row in tickets.orderBy("id").collect()],
+            [(1, "lw", 5, "2024-03-01T09:30:00.250000"), (2, "lw", 5, "2024-03-01T09:30:00.250000"), (3, "lw", 2, "2024-01-02T00:00:00")],
+        )
+        # The child tables take the line's lineage too (a merge keeps a record's children by its page).
+        self.assertEqual(
+            rows(self.table(database, "tickets_comments"), ["tickets_id", "comments_index", PAGE]),
+            [(1, 0, 5), (1, 1, 5), (3, 0, 2)],
+        )
+        # Each lineage column once: the lines' fields never become ordinary columns beside them.
+        for name in ("tickets", "tickets_comments"):
+            columns = self.table(database, name).columns
+            self.assertEqual(sorted(column for column in columns if column.startswith("_tributary")), sorted(LINEAGE))
 
     def test_a_field_that_is_not_every_time_a_date_time_stays_a_string(self):
         records = [

@@ -10,7 +10,8 @@ A window's records become tables:
     does; deeper arrays add one more index column per level
   - arrays of scalars stay array columns
 Every row of every table carries its lineage (LINEAGE: the window key, the time its page was
-extracted, the page number) and an `ingestion_date` column (the window's logical date).
+extracted, the page number), read from the raw line's own `_tributary_*` fields (older pages: from
+the page object), and an `ingestion_date` column (the window's logical date).
 String columns whose every value is an ISO-8601 date-time become timestamps.
 """
 
@@ -36,7 +37,7 @@ ISO_DATE_TIME = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 
 @dataclass(frozen=True)
 class PageInput:
-    """One raw page: its file (local path or s3:// URL) and its lineage."""
+    """One raw page: its file (local path or s3:// URL) and the lineage of its lines that carry none."""
 
     path: str
     number: int
@@ -93,18 +94,39 @@ def _file_key(path: Column | str) -> Column | str:
 
 
 def read_window(spark: SparkSession, window: WindowInput) -> DataFrame | None:
-    """The records of the window's gzip JSON Lines pages with their lineage columns; None without pages."""
+    """The records of the window's gzip JSON Lines pages with their lineage columns; None without pages.
+
+    Lines carry their lineage as fields (`_tributary_*`, the names of the lineage columns); pages
+    written before lines did have none, and take the lineage their PageInput gives (the page number
+    from the key, the extraction time from the object's LastModified). Each lineage column appears
+    once, after the record's own columns.
+    """
     if not window.pages:
         return None
     records = spark.read.json([page.path for page in window.pages])
     pages = spark.createDataFrame(
         [(_file_key(page.path), window.window_key, page.extracted_at, page.number) for page in window.pages],
-        f"_file string, {WINDOW_KEY} string, {EXTRACTED_AT} string, {PAGE} int",
-    ).withColumn(EXTRACTED_AT, F.to_timestamp(F.col(EXTRACTED_AT)))
+        "_file string, _file_window_key string, _file_extracted_at string, _file_page int",
+    )
+    kinds = {item.name: item.dataType for item in records.schema.fields}
+
+    def line(name: str, kind: str) -> Column:
+        return F.col(name).cast(kind) if name in kinds else F.lit(None).cast(kind)
+
+    line_extracted_at = (
+        F.col(EXTRACTED_AT)
+        if isinstance(kinds.get(EXTRACTED_AT), TimestampType)
+        else F.to_timestamp(line(EXTRACTED_AT, "string"))
+    )
     return (
         records.withColumn("_file", _file_key(F.col("_metadata.file_path")))
         .join(F.broadcast(pages), on="_file", how="left")
-        .drop("_file")
+        .select(
+            *[F.col(f"`{name}`") for name in records.columns if name not in LINEAGE],
+            F.coalesce(line(WINDOW_KEY, "string"), F.col("_file_window_key")).alias(WINDOW_KEY),
+            F.coalesce(line_extracted_at, F.to_timestamp(F.col("_file_extracted_at"))).alias(EXTRACTED_AT),
+            F.coalesce(line(PAGE, "int"), F.col("_file_page")).alias(PAGE),
+        )
     )
 
 

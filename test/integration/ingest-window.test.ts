@@ -1,6 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageNumberOf } from '../../activities/storage/raw-keys.ts';
+import { lineageOf } from '../../activities/storage/record-lineage.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -44,7 +45,9 @@ describe('ingestWindow', () => {
       records: { path: 'data', primaryKey: 'id' },
       activityBudget: { pages: 3, seconds: 60 },
     });
+    const startedAt = new Date().toISOString();
     const { handle, summary } = await runWindow(cursorSource, { historyEventLimit: 25 });
+    const finishedAt = new Date().toISOString();
 
     const pages = Math.ceil(api.dataset.length / 20);
     expect(summary).toMatchObject({
@@ -53,9 +56,21 @@ describe('ingestWindow', () => {
       kind: 'full',
       stopReason: expect.any(String),
     });
-    const { manifest, records } = await readWindow(worker.store, summary.manifestKey);
+    const { manifest, records, pages: written } = await readWindow(worker.store, summary.manifestKey);
     expect(idsOf(records)).toEqual(datasetIds());
     expect(manifest.objects).toHaveLength(pages);
+    // Every line carries its lineage: the window, its page (numbered across activities), when it arrived.
+    for (const [index, page] of written.entries()) {
+      const extractedAt = new Set<string>();
+      for (const line of page.lines) {
+        const lineage = lineageOf(line);
+        expect(lineage).toMatchObject({ windowKey: 'w1', page: index + 1 });
+        expect(lineage!.extractedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+        expect(lineage!.extractedAt >= startedAt && lineage!.extractedAt <= finishedAt).toBe(true);
+        extractedAt.add(lineage!.extractedAt);
+      }
+      expect(extractedAt.size).toBe(1);
+    }
     expect(manifest.objects[0]?.key).toBe(
       `${worker.rawPrefix}/source=cursor-chain/window=w1/page-000001.jsonl.gz`,
     );

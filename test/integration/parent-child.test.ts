@@ -5,7 +5,9 @@ import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pageNumberOf } from '../../activities/storage/raw-keys.ts';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
+import { lineageOf } from '../../activities/storage/record-lineage.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { pipelineSchema } from '../../config/pipeline.ts';
 import { type Source, type SourceInput, sourceSchema } from '../../config/source.ts';
@@ -85,11 +87,17 @@ describe('a child source (comments under records)', () => {
       records: expected.length,
       stopReason: 'every parent read (40 from 4 parent pages)',
     });
-    const { manifest, records } = await readWindow(worker.store, summary.manifestKey);
+    const { manifest, records, pages } = await readWindow(worker.store, summary.manifestKey);
     expect((records as Array<{ id: number }>).sort(byId)).toEqual(expected.sort(byId));
     expect(manifest.objects.map((object) => object.key)).toContain(
       `${worker.rawPrefix}/source=record-comments/window=w1/parent=11/page-000003.jsonl.gz`,
     );
+    // A child line's page is its page within its parent's chain.
+    for (const page of pages) {
+      for (const line of page.lines) {
+        expect(lineageOf(line)).toMatchObject({ windowKey: 'w1', page: pageNumberOf(page.key) });
+      }
+    }
     expect(manifest.objects).toHaveLength(summary.pages);
     expect(summary.pages).toBe(chainRequests(ids));
     // The parent's API was never called for the child; each child page was requested once.

@@ -3,6 +3,7 @@ import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
+import { lineageOf } from '../../activities/storage/record-lineage.ts';
 import { recordSchemaOf } from '../../config/record-schema.ts';
 import { quarantineTag } from '../../contracts/quarantine-tag.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -50,8 +51,14 @@ describe('record validation', () => {
       });
 
       const prefix = windowPrefix('validated', result.windowKey);
-      const { manifest, records } = await readWindow(worker.store, `${prefix}/_manifest.json`);
+      const { manifest, records, pages } = await readWindow(worker.store, `${prefix}/_manifest.json`);
       expect(idsOf(records)).toEqual(valid.map((record) => record.id));
+      // The pages rewritten without their invalid records keep the lineage of the lines they kept.
+      for (const [index, page] of pages.entries()) {
+        for (const line of page.lines) {
+          expect(lineageOf(line)).toMatchObject({ windowKey: result.windowKey, page: index + 1 });
+        }
+      }
       expect(manifest).toMatchObject({ records: valid.length, quality: { invalidRecords: invalid.length } });
       const quarantineKeys = (manifest as unknown as { quality: { quarantineKeys: string[] } }).quality
         .quarantineKeys;
@@ -75,7 +82,13 @@ describe('record validation', () => {
         page: Math.ceil(first.id / 25),
         index: (first.id - 1) % 25,
         reasons: ['/nested/score must be <= 90'],
-        record: first,
+        // The line as it was written, lineage included.
+        record: {
+          ...first,
+          _tributary_window_key: result.windowKey,
+          _tributary_extracted_at: expect.any(String),
+          _tributary_page: Math.ceil(first.id / 25),
+        },
       });
       // The manifest lists pages only, never the quarantine objects.
       expect(manifest.objects.every((object) => !object.key.includes('quarantine'))).toBe(true);

@@ -60,7 +60,7 @@ export function memoryPageStore(delayPut: (key: string) => Promise<void> = async
     },
     async getBytes(key) {
       const object = objects.get(key);
-      if (object === undefined) throw new Error(`no object ${key}`);
+      if (object === undefined) throw Object.assign(new Error(`no object ${key}`), { name: 'NoSuchKey' });
       return object.body;
     },
   };

@@ -20,6 +20,7 @@ function fakePages(last: number, planned: number[]) {
       request: { method: 'GET', url: `page ${n}` },
       status: 200,
       bytes: 1,
+      receivedAt: new Date().toISOString(),
     };
   };
   return { fetch, requested };

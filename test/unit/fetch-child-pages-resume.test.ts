@@ -57,6 +57,7 @@ async function storeWithSlowLookupOfParentOne() {
         request: { method: 'GET', url: `http://api.invalid/records/${parent}/comments` },
         status: 200,
         bytes: 20,
+        receivedAt: new Date().toISOString(),
       };
     },
   };

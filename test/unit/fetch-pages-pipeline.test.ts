@@ -5,6 +5,7 @@ import { type FetchPagesDeps, fetchPages } from '../../activities/page-loop/fetc
 import { createSecretResolver } from '../../activities/secrets/secrets.ts';
 import { decodeJsonLines } from '../../activities/storage/jsonl.ts';
 import { pageKey, windowPrefix } from '../../activities/storage/raw-keys.ts';
+import { lineageOf, withoutLineage } from '../../activities/storage/record-lineage.ts';
 import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import type { Checkpoint, FetchPagesResult } from '../../contracts/window.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
@@ -105,7 +106,12 @@ describe('fetchPages with concurrent fetches and overlapped uploads', () => {
       expect([...objects.keys()].sort()).toEqual(sequential.map((_, i) => pageKey(prefix, i + 1)));
       for (const [i, page] of sequential.entries()) {
         const key = pageKey(prefix, i + 1);
-        expect(await decodeJsonLines(objects.get(key)!.body)).toEqual(page.records);
+        const lines = await decodeJsonLines(objects.get(key)!.body);
+        expect(lines.map(withoutLineage)).toEqual(page.records);
+        // Fetched ahead and uploaded out of order, each line still names its own page.
+        for (const line of lines) {
+          expect(lineageOf(line)).toEqual({ windowKey: 'w', page: i + 1, extractedAt: expect.any(String) });
+        }
         expect(objects.get(key)?.stamp?.next).toBe(JSON.stringify(page.next.token));
       }
     },
@@ -159,7 +165,12 @@ describe('fetchPages packing pages (raw.pagesPerObject)', () => {
     for (const first of firstPages) {
       const held = sequential.slice(first - 1, first + 4);
       const object = objects.get(pageKey(prefix, first))!;
-      expect(await decodeJsonLines(object.body)).toEqual(held.flatMap((page) => page.records));
+      const lines = await decodeJsonLines(object.body);
+      expect(lines.map(withoutLineage)).toEqual(held.flatMap((page) => page.records));
+      // Each line says which page of the object it came from.
+      expect(lines.map((line) => lineageOf(line)?.page)).toEqual(
+        held.flatMap((page, index) => page.records.map(() => first + index)),
+      );
       expect(object.stamp).toMatchObject({
         pages: held.length,
         records: held.reduce((sum, page) => sum + page.records.length, 0),
