@@ -248,6 +248,8 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
 
   const launch = async (launched: WindowLaunch) => {
     const { window } = launched;
+    // In the same workflow task as the child's start: its first ask finds it among the holders.
+    publishRateShares();
     let handle: ChildWorkflowHandle<typeof ingestWindow>;
     try {
       handle = await startChild(ingestWindow, {
