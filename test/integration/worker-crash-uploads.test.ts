@@ -2,15 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
 import { expect, inject, it } from 'vitest';
 import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
-import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { killMidWindow } from '../support/kill-mid-window.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { startSlowS3Proxy } from '../support/slow-s3-proxy.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
-import { until } from '../support/until.ts';
-import { spawnWorkerProcess } from '../support/worker-process.ts';
 
 const stack = inject('stack');
 const store = createRawPageStore(new S3Client(awsClientConfig(stack)), stack.bucket);
@@ -55,37 +53,30 @@ it.each([
       rateLimit: { requestsPerSecond: 1000, maxConcurrent },
       activityBudget: { pages: 1000, seconds: 120 },
     });
-    const first = spawnWorkerProcess(stack, settings);
-    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
+    const pages = api.dataset.length / 20;
     try {
-      await first.ready();
-      const handle = await startWindow(stackClient.client, {
+      const summary = await killMidWindow({
+        stack,
+        client: stackClient.client,
+        settings,
         source,
-        taskQueue: settings.taskQueue,
         windowKey: 'crash',
+        killWhen: {
+          ready: () =>
+            proxy.mostPutsInFlight() >= Math.min(3, 2 * maxConcurrent) &&
+            api.stats.requests(style.path) >= 30,
+          what: 'uploads in flight',
+          pollMs: 10,
+        },
+        onKilled: () => expect(api.stats.requests(style.path)).toBeLessThan(pages),
+        // Only the restarted worker is told to talk to S3 directly (the proxy is slow, not wrong).
+        restartWith: { ...settings, env: {} },
       });
-      await until(
-        () =>
-          proxy.mostPutsInFlight() >= Math.min(3, 2 * maxConcurrent) && api.stats.requests(style.path) >= 30,
-        30_000,
-        'uploads in flight',
-        10,
-      );
-      await first.kill('SIGKILL');
-      const pages = api.dataset.length / 20;
-      expect(api.stats.requests(style.path)).toBeLessThan(pages);
-
-      // Only the restarted worker is told to talk to S3 directly (the proxy is slow, not wrong).
-      second = spawnWorkerProcess(stack, { ...settings, env: {} });
-      await second.ready();
-      const summary = await handle.result();
       expect(summary).toMatchObject({ pages, records: api.dataset.length });
       const { manifest, records } = await readWindow(store, summary.manifestKey);
       expect(manifest.objects).toHaveLength(pages);
       expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
     } finally {
-      await first.kill('SIGKILL');
-      await second?.kill('SIGTERM');
       await proxy.close();
       await api.close();
     }

@@ -6,6 +6,7 @@ import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import { startWindow } from '../../client/start-window.ts';
 import { sourceSchema } from '../../config/source.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
+import { killMidWindow } from '../support/kill-mid-window.ts';
 import { idsOf, readWindow } from '../support/read-window.ts';
 import { useStackClient } from '../support/stack-client.ts';
 import { awsClientConfig } from '../support/test-worker.ts';
@@ -33,33 +34,31 @@ function isolated() {
 }
 
 describe('a worker process', () => {
-  it('is SIGKILLed mid-window and a new worker finishes it: nothing missing, nothing twice', async () => {
-    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
-    const settings = isolated();
-    const source = sourceSchema.parse({
-      id: 'crashy',
-      request: { baseUrl: api.url, path: '/cursor' },
+  const crashSource = (id: string, url: string, raw?: { pagesPerObject: number }) =>
+    sourceSchema.parse({
+      id,
+      request: { baseUrl: url, path: '/cursor' },
       pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
       records: { path: 'data', primaryKey: 'id' },
       activityBudget: { pages: 1000, seconds: 120 },
+      ...(raw === undefined ? {} : { raw }),
     });
-    const first = spawnWorkerProcess(stack, settings);
-    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
+
+  it('is SIGKILLed mid-window and a new worker finishes it: nothing missing, nothing twice', async () => {
+    const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
+    let fetchedBeforeKill = 0;
     try {
-      await first.ready();
-      const handle = await startWindow(stackClient.client, {
-        source,
-        taskQueue: settings.taskQueue,
+      const summary = await killMidWindow({
+        stack,
+        client: stackClient.client,
+        settings: isolated(),
+        source: crashSource('crashy', api.url),
         windowKey: 'crash',
+        killWhen: { ready: () => api.stats.requests('/cursor') >= 25, what: '25 pages fetched' },
+        onKilled: () => {
+          fetchedBeforeKill = api.stats.requests('/cursor');
+        },
       });
-      await until(() => api.stats.requests('/cursor') >= 25, 30_000, '25 pages fetched');
-      await first.kill('SIGKILL');
-      const fetchedBeforeKill = api.stats.requests('/cursor');
-
-      second = spawnWorkerProcess(stack, settings);
-      await second.ready();
-      const summary = await handle.result();
-
       const pages = api.dataset.length / 20;
       expect(summary).toMatchObject({ pages, records: api.dataset.length });
       const { records } = await readWindow(store, summary.manifestKey);
@@ -69,41 +68,22 @@ describe('a worker process', () => {
       expect(api.stats.requests('/cursor')).toBeLessThanOrEqual(pages + 7);
       expect(fetchedBeforeKill).toBeLessThan(pages);
     } finally {
-      await first.kill('SIGKILL');
-      await second?.kill('SIGTERM');
       await api.close();
     }
   });
 
   it('packing pages (raw.pagesPerObject 10), is SIGKILLed mid-object: every record once, at most one object fetched again', async () => {
     const api = await startSampleApi({ records: 1200, pageSize: 20, latencyMs: 25 });
-    const settings = isolated();
-    const source = sourceSchema.parse({
-      id: 'packed-crash',
-      request: { baseUrl: api.url, path: '/cursor' },
-      pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
-      records: { path: 'data', primaryKey: 'id' },
-      raw: { pagesPerObject: 10 },
-      activityBudget: { pages: 1000, seconds: 120 },
-    });
-    const first = spawnWorkerProcess(stack, settings);
-    let second: ReturnType<typeof spawnWorkerProcess> | undefined;
     try {
-      await first.ready();
-      const handle = await startWindow(stackClient.client, {
-        source,
-        taskQueue: settings.taskQueue,
+      const summary = await killMidWindow({
+        stack,
+        client: stackClient.client,
+        settings: isolated(),
+        source: crashSource('packed-crash', api.url, { pagesPerObject: 10 }),
         windowKey: 'packed-crash',
+        // Pages 31..35 of the object of pages 31..40 are fetched and not yet written.
+        killWhen: { ready: () => api.stats.requests('/cursor') >= 35, what: '35 pages fetched' },
       });
-      // Pages 31..35 of the object of pages 31..40 are fetched and not yet written.
-      await until(() => api.stats.requests('/cursor') >= 35, 30_000, '35 pages fetched');
-      await first.kill('SIGKILL');
-      const fetchedBeforeKill = api.stats.requests('/cursor');
-
-      second = spawnWorkerProcess(stack, settings);
-      await second.ready();
-      const summary = await handle.result();
-
       const pages = api.dataset.length / 20;
       expect(summary).toMatchObject({ pages, records: api.dataset.length });
       const { manifest, records } = await readWindow(store, summary.manifestKey);
@@ -112,10 +92,7 @@ describe('a worker process', () => {
       const fetchedAgain = api.stats.requests('/cursor') - pages;
       expect(fetchedAgain).toBeGreaterThan(0);
       expect(fetchedAgain).toBeLessThanOrEqual(10);
-      expect(fetchedBeforeKill).toBeLessThan(pages);
     } finally {
-      await first.kill('SIGKILL');
-      await second?.kill('SIGTERM');
       await api.close();
     }
   });
