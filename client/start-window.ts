@@ -1,7 +1,11 @@
 import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Source } from '../config/source.ts';
-import { SourceIdAttribute, WindowKindAttribute } from '../contracts/search-attributes.ts';
+import {
+  SourceIdAttribute,
+  WindowKindAttribute,
+  WindowStateAttribute,
+} from '../contracts/search-attributes.ts';
 import type { WindowKind } from '../contracts/window.ts';
 import { compactInstant } from '../contracts/window-keys.ts';
 import { type IngestWindowInput, windowWorkflowId } from '../contracts/window-messages.ts';
@@ -38,6 +42,7 @@ export async function startWindow(client: Client, options: StartWindowOptions) {
     typedSearchAttributes: new TypedSearchAttributes([
       { key: SourceIdAttribute, value: options.source.id },
       { key: WindowKindAttribute, value: kind },
+      { key: WindowStateAttribute, value: 'running' },
     ]),
   });
 }

@@ -5,7 +5,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   isCancellation,
-  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -42,6 +41,7 @@ import {
 import { checkWindowStep } from './check-window-step.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
 import { measuredWindow } from './metrics.ts';
+import { type Patch, patchesOfThisRun } from './patches.ts';
 import { rollOverDue } from './roll-over-due.ts';
 import { transformWindow } from './transform-window.ts';
 
@@ -53,15 +53,20 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 4_000;
  * pass through this workflow's history.
  */
 export function ingestWindow(input: IngestWindowInput): Promise<WindowSummary> {
+  const patches = patchesOfThisRun();
   const window = {
     sourceId: input.source.id,
     kind: input.kind,
     startedAt: input.carried?.startedAt ?? new Date().toISOString(),
   };
-  return measuredWindow(window, () => readWindow(input, window.startedAt));
+  return measuredWindow(window, () => readWindow(input, window.startedAt, patches));
 }
 
-async function readWindow(input: IngestWindowInput, startedAt: string): Promise<WindowSummary> {
+async function readWindow(
+  input: IngestWindowInput,
+  startedAt: string,
+  patches: (patch: Patch) => boolean,
+): Promise<WindowSummary> {
   // Read through today's schema: a window started by earlier code gets the defaults of later fields.
   let source = definitionInForce(input.source).source;
   const { fetchPages, fetchChildPages, writeManifest } = proxyActivities<Activities>({
@@ -107,7 +112,11 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
   });
   setHandler(progressQuery, () => ({ checkpoint, totals, startedAt, paused, ...childState() }));
   /** What the UI shows: the window's progress as its current details, and WindowState when paused. */
-  let listedAs: 'running' | 'paused' | undefined;
+  // Its starter lists it as running when it starts it (one search attribute upsert fewer: an action).
+  let listedAs = workflowInfo().typedSearchAttributes.get(WindowStateAttribute) as
+    | 'running'
+    | 'paused'
+    | undefined;
   const publish = () => {
     const state = paused ? 'paused' : 'running';
     setCurrentDetails(
@@ -115,7 +124,7 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
         (checkpoint.done ? '; all pages read' : `; next page ${checkpoint.pageNo + 1}`),
     );
     // Runs from before this attribute replay without upserting it.
-    if (state === listedAs || !patched('window-state-search-attribute')) return;
+    if (state === listedAs || !patches('window-state-search-attribute')) return;
     listedAs = state;
     upsertSearchAttributes([{ key: WindowStateAttribute, value: state }]);
   };
@@ -151,7 +160,7 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
     }
   }
   // The window's share of the source's rate limit goes to the others from here on.
-  if (patched('report-fetched')) await reportProgress(input.windowKey, totals, undefined, true);
+  if (patches('report-fetched')) await reportProgress(input.windowKey, totals, undefined, true);
 
   const quality = await checkWindowStep(source, input.windowKey, totals);
   const boundary = await boundaryStep();
@@ -183,7 +192,7 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
       source.records.primaryKey !== undefined &&
       source.parent === undefined &&
       workflowInfo().parent !== undefined;
-    if (!keepsVersions || !patched('incremental-boundary')) return undefined;
+    if (!keepsVersions || !patches('incremental-boundary')) return undefined;
     return recordBoundary({
       source,
       windowKey: input.windowKey,
@@ -304,7 +313,7 @@ async function readWindow(input: IngestWindowInput, startedAt: string): Promise<
   async function pausedOnCredentials(error: unknown): Promise<boolean> {
     const parent = workflowInfo().parent;
     // Windows recorded before this rule failed here; a window started on its own has no one to resume it.
-    if (parent === undefined || !isAuthFailure(error) || !patched('window-pauses-on-refused-credentials'))
+    if (parent === undefined || !isAuthFailure(error) || !patches('window-pauses-on-refused-credentials'))
       return false;
     paused = true;
     rereadSecrets = true;

@@ -5,7 +5,6 @@ import {
   condition,
   continueAsNew,
   log,
-  patched,
   proxyActivities,
   type SignalDefinition,
   setCurrentDetails,
@@ -23,6 +22,7 @@ import {
   SourceIdAttribute,
   SourceStateAttribute,
   WindowKindAttribute,
+  WindowStateAttribute,
 } from '../contracts/search-attributes.ts';
 import {
   backfillRequestSchema,
@@ -52,6 +52,7 @@ import { acceptMessage, type MessageHooks } from './accept-message.ts';
 import { isAuthFailure, rootCause } from './failure-cause.ts';
 import { ingestWindow } from './ingest-window.ts';
 import { sourceMetricsObserver } from './metrics.ts';
+import { patchesOfThisRun } from './patches.ts';
 import { rollOverDue } from './roll-over-due.ts';
 import { MessageRefused, SourceMachine, type SourceState, type WindowLaunch } from './source-machine.ts';
 import { transformOutcomeOf } from './transform-window.ts';
@@ -77,6 +78,7 @@ const DEFAULT_HISTORY_EVENT_LIMIT = 10_000;
  * continue-as-new to it.
  */
 export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never> {
+  const patches = patchesOfThisRun();
   const inForce = definitionInForce(input.source);
   if (inForce.problem !== undefined) {
     log.warn(
@@ -102,7 +104,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     const text = JSON.stringify(table);
     if (text === sharedAs || (sharedAs === undefined && table.holders.length === 0)) return;
     // Runs from before the memo replay without it; their windows ask with the rateShare query.
-    if (!patched('rate-share-memo')) return;
+    if (!patches('rate-share-memo')) return;
     sharedAs = text;
     upsertMemo({ [RATE_SHARE_MEMO]: table });
   };
@@ -112,7 +114,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
     setCurrentDetails(machine.details(Date.now()));
     const health = machine.health();
     // Runs from before these attributes replay without upserting them.
-    if (health === listedAs || !patched('source-state-search-attributes')) return;
+    if (health === listedAs || !patches('source-state-search-attributes')) return;
     listedAs = health;
     upsertSearchAttributes([
       { key: SourceStateAttribute, value: health },
@@ -169,7 +171,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
       apply: (request) => {
         // Runs before this rule left a failed window to the next sync.
         const rerun =
-          machine.state.rerunOnResume !== undefined && patched('breaker-resume-reruns-failed-window');
+          machine.state.rerunOnResume !== undefined && patches('breaker-resume-reruns-failed-window');
         const accepted = machine.resume(request?.source, rerun);
         log.info('source resumed', { sourceId: sourceId() });
         // Windows paused in flight continue with the definition in force now.
@@ -220,7 +222,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
   /** Child sources (in the worker's sources folder) read each window of this one that succeeded. */
   const tellChildSources = async (window: QueuedWindow) => {
     // Source workflows started before child sources existed replay their windows without this step.
-    if (!patched('signal-child-sources')) return;
+    if (!patches('signal-child-sources')) return;
     const { requestId: _requestId, ...told } = window;
     try {
       await signalChildren({ sourceId: sourceId(), window: told });
@@ -259,6 +261,7 @@ export async function sourceWorkflow(input: SourceWorkflowInput): Promise<never>
         typedSearchAttributes: new TypedSearchAttributes([
           { key: SourceIdAttribute, value: sourceId() },
           { key: WindowKindAttribute, value: window.kind },
+          { key: WindowStateAttribute, value: 'running' },
         ]),
       });
     } catch (error) {

@@ -244,7 +244,8 @@ async function tributaryRound(
     const actions = {
       history: tally.actions,
       heartbeats: (await temporal.heartbeats()) - heartbeatsBefore,
-      queries: (await temporal.queries()) - queriesBefore - ownQueries,
+      // The server's counter may not show the bench's last status polls yet: never below zero.
+      queries: Math.max(0, (await temporal.queries()) - queriesBefore - ownQueries),
     };
     const totalActions = actions.history + actions.heartbeats + actions.queries;
     const workerCpuSeconds = processes.reduce((sum, worker) => sum + worker.cpuSeconds(), 0) - cpuBefore;
