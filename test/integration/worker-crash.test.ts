@@ -90,7 +90,9 @@ describe('a worker process', () => {
       expect(manifest.objects).toHaveLength(pages / 10);
       expect(idsOf(records)).toEqual(api.dataset.map((record) => record.id));
       const fetchedAgain = api.stats.requests('/cursor') - pages;
-      console.info(`packed pages after SIGKILL: ${fetchedAgain} of ${pages} pages fetched again (objects of 10)`);
+      console.info(
+        `packed pages after SIGKILL: ${fetchedAgain} of ${pages} pages fetched again (objects of 10)`,
+      );
       expect(fetchedAgain).toBeGreaterThan(0);
       expect(fetchedAgain).toBeLessThanOrEqual(10);
     } finally {
