@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { workerProcessArgs } from '../../workers/node-flags.ts';
+import { workerEnvironment, workerProcessArgs } from '../../workers/node-flags.ts';
 import { stopChild } from '../processes.ts';
 
 export interface WorkerSettings {
@@ -16,6 +16,7 @@ export async function startWorkerProcess(settings: WorkerSettings) {
   const child: ChildProcess = spawn(process.execPath, workerProcessArgs, {
     env: {
       PATH: process.env.PATH,
+      ...workerEnvironment,
       TEMPORAL_ADDRESS: settings.temporalAddress,
       TRIBUTARY_TASK_QUEUE: settings.taskQueue,
       TRIBUTARY_BUCKET: settings.bucket,
