@@ -64,6 +64,12 @@ export const workerSettingsSchema = connectionSettingsSchema
       .int()
       .refine((n) => n === 0 || n >= 2, 'set TRIBUTARY_MAX_CACHED_WORKFLOWS to 0 (no cache) or to 2 or more')
       .optional(),
+    /**
+     * A folder of prebuilt workflow bundles (`node workers/bundle-workflows.ts --all <folder>`; the
+     * image has them). Unset: the worker bundles its workflows when it starts, in a child process
+     * that peaks at ~300 MB for a few seconds.
+     */
+    TRIBUTARY_WORKFLOW_BUNDLES: z.string().min(1).optional(),
     TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** Where the worker serves Prometheus metrics (`http://<address>/metrics`); unset: no endpoint. */
     TRIBUTARY_METRICS_ADDRESS: z

@@ -18,7 +18,7 @@ import { installJsonLogging } from './logging.ts';
 import { prometheusTelemetry } from './metrics-exporter.ts';
 import { startTracing } from './tracing.ts';
 import { transformDepsFromEnv } from './transform-deps.ts';
-import { bundleWorkflowsInChildProcess } from './workflow-bundle.ts';
+import { workflowBundleFor } from './workflow-bundle.ts';
 
 /**
  * The worker process: connection, bucket and AWS endpoint from the environment, so the same
@@ -105,10 +105,10 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TRIBUTARY_TASK_QUEUE,
       activities,
-      workflowBundle: await bundleWorkflowsInChildProcess({
-        encrypting: encryption.kmsKeyId !== undefined,
-        tracing: tracing !== undefined,
-      }),
+      workflowBundle: await workflowBundleFor(
+        { encrypting: encryption.kmsKeyId !== undefined, tracing: tracing !== undefined },
+        settings.TRIBUTARY_WORKFLOW_BUNDLES,
+      ),
       maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
       ...(settings.TRIBUTARY_MAX_CACHED_WORKFLOWS === undefined
         ? {}

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BundleOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { encodedFailuresPath } from '../codec/data-converter.ts';
@@ -28,6 +31,33 @@ export function workflowBundleOptions(spec: WorkflowBundleSpec): Omit<BundleOpti
     ...(spec.encrypting ? { failureConverterPath: encodedFailuresPath } : {}),
     ...(spec.tracing ? { workflowInterceptorModules: [tracingInterceptorsPath] } : {}),
   };
+}
+
+/** Where `node workers/bundle-workflows.ts --all <folder>` puts the bundle of a spec. */
+export function prebuiltBundleFile(folder: string, spec: WorkflowBundleSpec): string {
+  return path.join(
+    folder,
+    `workflows${spec.encrypting ? '-encrypting' : ''}${spec.tracing ? '-traced' : ''}.json`,
+  );
+}
+
+/**
+ * The worker's workflow bundle: the one built for its spec in `prebuiltFolder` (the image builds
+ * them: TRIBUTARY_WORKFLOW_BUNDLES), otherwise bundled now in a child process.
+ */
+export async function workflowBundleFor(
+  spec: WorkflowBundleSpec,
+  prebuiltFolder: string | undefined,
+): Promise<WorkflowBundleWithSourceMap> {
+  if (prebuiltFolder === undefined) return bundleWorkflowsInChildProcess(spec);
+  const file = prebuiltBundleFile(prebuiltFolder, spec);
+  if (!existsSync(file))
+    throw new Error(
+      `TRIBUTARY_WORKFLOW_BUNDLES is ${prebuiltFolder}, but it holds no ${path.basename(file)}: ` +
+        `build the bundles with "node workers/bundle-workflows.ts --all ${prebuiltFolder}" from the same ` +
+        'sources as the worker, or unset TRIBUTARY_WORKFLOW_BUNDLES to bundle at start.',
+    );
+  return JSON.parse(await readFile(file, 'utf8')) as WorkflowBundleWithSourceMap;
 }
 
 /**
