@@ -52,6 +52,24 @@ export const workerSettingsSchema = connectionSettingsSchema
   .extend(workerDeploymentSettingsSchema.shape)
   .extend({
     TRIBUTARY_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(20),
+    /**
+     * Workflows the worker keeps in memory between their tasks (Temporal's `maxCachedWorkflows`):
+     * a source's workflow and each window in flight hold one entry, about 0.6 MB of heap each
+     * (bench/README.md, fleet); one evicted replays its history at its next task. Unset: the
+     * SDK's default, which grows with the V8 heap limit (about 500 at a 1 GB heap). 0 turns the
+     * cache off (every task replays); otherwise at least 2.
+     */
+    TRIBUTARY_MAX_CACHED_WORKFLOWS: z.coerce
+      .number()
+      .int()
+      .refine((n) => n === 0 || n >= 2, 'set TRIBUTARY_MAX_CACHED_WORKFLOWS to 0 (no cache) or to 2 or more')
+      .optional(),
+    /**
+     * A folder of prebuilt workflow bundles (`node workers/bundle-workflows.ts --all <folder>`; the
+     * image has them). Unset: the worker bundles its workflows when it starts, in a child process
+     * that peaks at ~300 MB for a few seconds.
+     */
+    TRIBUTARY_WORKFLOW_BUNDLES: z.string().min(1).optional(),
     TRIBUTARY_LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** Where the worker serves Prometheus metrics (`http://<address>/metrics`); unset: no endpoint. */
     TRIBUTARY_METRICS_ADDRESS: z

@@ -6,7 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { startMotoServer } from '../scripts/stack/moto-server.ts';
 import { ensureBucket } from '../scripts/stack/s3-bucket.ts';
 import { startTemporalDevServer } from '../scripts/stack/temporal-dev-server.ts';
-import { workflowsPath } from '../workers/create-worker.ts';
+import { workflowBundleOptions } from '../workers/workflow-bundle.ts';
 
 /** The servers every test file shares; read it with `inject('stack')`. */
 export interface TestStack {
@@ -36,7 +36,10 @@ const quietLogger = { log() {}, trace() {}, debug() {}, info() {}, warn() {}, er
 /** Starts Temporal and moto once per test run on free ports; the returned function stops them. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const logDir = mkdtempSync(path.join(tmpdir(), 'tributary-test-'));
-  const bundle = await bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  const bundle = await bundleWorkflowCode({
+    ...workflowBundleOptions({ encrypting: false, tracing: false }),
+    logger: quietLogger,
+  });
   const workflowBundle = {
     codePath: path.join(logDir, 'workflows.js'),
     sourceMapPath: path.join(logDir, 'workflows.js.map'),

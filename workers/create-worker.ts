@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { type NativeConnection, Worker, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
 import type { Activities } from '../activities/index.ts';
 import { type PayloadEncryption, workerDataConverter } from '../codec/data-converter.ts';
 import { redactActivityFailures } from './redact-activity-failures.ts';
-
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+import { preloadedWorkflowModules, workflowsPath } from './workflow-bundle.ts';
 
 export interface TributaryWorkerOptions {
   connection: NativeConnection;
@@ -13,9 +11,11 @@ export interface TributaryWorkerOptions {
   taskQueue: string;
   activities: Activities;
   maxConcurrentActivityTaskExecutions?: number;
+  /** Temporal's `maxCachedWorkflows` (TRIBUTARY_MAX_CACHED_WORKFLOWS); the SDK's default when omitted. */
+  maxCachedWorkflows?: number;
   /**
-   * A prebuilt bundle (tests build one and share it); otherwise the workflows are bundled here.
-   * With encryption it must have been built with `failureConverterPath: encodedFailuresPath`.
+   * A prebuilt bundle (the worker process and the tests build one: workflowBundleOptions in
+   * workflow-bundle.ts); otherwise the workflows are bundled here, on this thread.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Envelope encryption of payloads (codec/); plain JSON payloads when omitted. */
@@ -41,8 +41,11 @@ export function createTributaryWorker(options: TributaryWorkerOptions): Promise<
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    ...(options.workflowBundle
+      ? { workflowBundle: options.workflowBundle }
+      : { workflowsPath, bundlerOptions: { preloadModules: preloadedWorkflowModules } }),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 20,
+    ...(options.maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows: options.maxCachedWorkflows }),
     // Secrets never leave the worker: activity errors and every payload pass through redaction
     // (before encryption, which would hide them from it).
     interceptors: { activity: [redactActivityFailures] },

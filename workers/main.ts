@@ -18,6 +18,7 @@ import { installJsonLogging } from './logging.ts';
 import { prometheusTelemetry } from './metrics-exporter.ts';
 import { startTracing } from './tracing.ts';
 import { transformDepsFromEnv } from './transform-deps.ts';
+import { workflowBundleFor } from './workflow-bundle.ts';
 
 /**
  * The worker process: connection, bucket and AWS endpoint from the environment, so the same
@@ -104,7 +105,14 @@ export async function runWorker(env: NodeJS.ProcessEnv = process.env): Promise<v
       namespace: settings.TEMPORAL_NAMESPACE,
       taskQueue: settings.TRIBUTARY_TASK_QUEUE,
       activities,
+      workflowBundle: await workflowBundleFor(
+        { encrypting: encryption.kmsKeyId !== undefined, tracing: tracing !== undefined },
+        settings.TRIBUTARY_WORKFLOW_BUNDLES,
+      ),
       maxConcurrentActivityTaskExecutions: settings.TRIBUTARY_MAX_CONCURRENT_ACTIVITIES,
+      ...(settings.TRIBUTARY_MAX_CACHED_WORKFLOWS === undefined
+        ? {}
+        : { maxCachedWorkflows: settings.TRIBUTARY_MAX_CACHED_WORKFLOWS }),
       encryption,
       ...(deploymentVersion === undefined ? {} : { deploymentVersion }),
       ...(tracing === undefined ? {} : { tracing: tracing.plugin }),

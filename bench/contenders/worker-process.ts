@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { workerProcessArgs } from '../../workers/node-flags.ts';
+import { workerEnvironment, workerProcessArgs } from '../../workers/node-flags.ts';
 import { stopChild } from '../processes.ts';
 
 export interface WorkerSettings {
@@ -9,13 +9,22 @@ export interface WorkerSettings {
   bucket: string;
   rawPrefix: string;
   s3Endpoint: string;
+  /** Another build's worker: its `node` arguments and environment (this checkout's by default). */
+  build?: WorkerBuild;
+}
+
+/** How to start a worker of one checkout of tributary. */
+export interface WorkerBuild {
+  nodeArgs: readonly string[];
+  env: Readonly<Record<string, string>>;
 }
 
 /** tributary's worker entrypoint (workers/main.ts) in its own process, with its RSS sampled. */
 export async function startWorkerProcess(settings: WorkerSettings) {
-  const child: ChildProcess = spawn(process.execPath, workerProcessArgs, {
+  const child: ChildProcess = spawn(process.execPath, settings.build?.nodeArgs ?? workerProcessArgs, {
     env: {
       PATH: process.env.PATH,
+      ...(settings.build?.env ?? workerEnvironment),
       TEMPORAL_ADDRESS: settings.temporalAddress,
       TRIBUTARY_TASK_QUEUE: settings.taskQueue,
       TRIBUTARY_BUCKET: settings.bucket,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { signalSource } from '../../client/send-to-source.ts';
@@ -9,7 +10,7 @@ import { sourceWorkflowId, syncSignal } from '../../contracts/source-messages.ts
 import { type SourceStatus, statusQuery } from '../../contracts/source-status.ts';
 import { windowWorkflowId } from '../../contracts/window-messages.ts';
 import { ensureBucket, localS3Client } from '../../scripts/stack/s3-bucket.ts';
-import { startWorkerProcess } from '../contenders/worker-process.ts';
+import { startWorkerProcess, type WorkerBuild } from '../contenders/worker-process.ts';
 import { startChild } from '../processes.ts';
 import { startTemporalWithMetrics } from '../temporal.ts';
 import { historyTally } from './actions.ts';
@@ -26,6 +27,8 @@ const usage = `npm run bench:fleet -- [options]
   --workers LIST         worker processes of each tributary round (1,2,4)
   --packed N             one more round on the most workers with raw.pagesPerObject N (10; 0: none)
   --latency-ms N         added to every API response (20)
+  --compare-with DIR     another checkout of tributary (git worktree add DIR <commit>, with its
+                         node_modules): each tributary round runs its worker first, then this one's
   --out FILE             the rounds as JSON (bench/results/fleet.json)`;
 
 const BUCKET = 'tributary-fleet';
@@ -49,6 +52,7 @@ async function main() {
       workers: { type: 'string', default: '1,2,4' },
       packed: { type: 'string', default: '10' },
       'latency-ms': { type: 'string', default: '20' },
+      'compare-with': { type: 'string' },
       out: { type: 'string', default: path.join(here, '..', 'results', 'fleet.json') },
       help: { type: 'boolean', default: false },
     },
@@ -96,20 +100,28 @@ async function main() {
     const rounds: Round[] = [await handRound(servers, shape)];
     log(`hand-written loops: ${rounds[0]!.recordsPerSecond.toFixed(0)} records/s`);
     const packed = Number(values.packed);
+    const builds: Array<{ label: string; build?: WorkerBuild }> = [{ label: 'tributary' }];
+    if (values['compare-with'] !== undefined)
+      builds.unshift({
+        label: `tributary at ${values['compare-with']}`,
+        build: await workerBuildAt(values['compare-with']),
+      });
     const plan = [
       ...workerCounts.map((workers) => ({ workers, shape })),
       ...(packed > 1
         ? [{ workers: Math.max(...workerCounts), shape: { ...shape, pagesPerObject: packed } }]
         : []),
     ];
-    for (const { workers, shape } of plan) {
-      const round = await tributaryRound(servers, shape, workers, log);
-      rounds.push(round);
-      log(
-        `${workers} worker(s): ${round.recordsPerSecond.toFixed(0)} records/s, most of a source in one second ` +
-          `${round.mostPerSecondOfASource} (limit ${shape.rps}), $${round.costPerMillionCalls?.total.toFixed(2)} per million calls`,
-      );
-    }
+    for (const { workers, shape } of plan)
+      for (const { label, build } of builds) {
+        const round = await tributaryRound(servers, shape, workers, log, label, build);
+        rounds.push(round);
+        log(
+          `${round.name}: ${round.recordsPerSecond.toFixed(0)} records/s, most of a source in one second ` +
+            `${round.mostPerSecondOfASource} (limit ${shape.rps}), peak RSS ${round.peakRssMb?.toFixed(0)} MB, ` +
+            `$${round.costPerMillionCalls?.total.toFixed(2)} per million calls`,
+        );
+      }
     console.info(renderRounds(rounds, shape));
     mkdirSync(path.dirname(values.out), { recursive: true });
     writeFileSync(values.out, `${JSON.stringify({ shape, prices, rounds }, null, 2)}\n`);
@@ -180,11 +192,25 @@ function measuredRound(
   };
 }
 
+/** How the checkout at `dir` starts its worker: its own Node flags and environment, if it names them. */
+async function workerBuildAt(dir: string): Promise<WorkerBuild> {
+  const flags = (await import(pathToFileURL(path.resolve(dir, 'workers', 'node-flags.ts')).href)) as {
+    workerProcessArgs?: readonly string[];
+    workerEnvironment?: Readonly<Record<string, string>>;
+  };
+  return {
+    nodeArgs: flags.workerProcessArgs ?? [path.resolve(dir, 'workers', 'main.ts')],
+    env: flags.workerEnvironment ?? {},
+  };
+}
+
 async function tributaryRound(
   servers: Servers,
   shape: FleetShape,
   workers: number,
   log: (line: string) => void,
+  label: string,
+  build: WorkerBuild | undefined,
 ): Promise<Round> {
   const { client, temporal } = servers;
   const run = randomUUID().slice(0, 6);
@@ -198,6 +224,7 @@ async function tributaryRound(
         bucket: BUCKET,
         rawPrefix: `fleet-${run}`,
         s3Endpoint: servers.sinkUrl,
+        ...(build === undefined ? {} : { build }),
       }),
     ),
   );
@@ -253,7 +280,7 @@ async function tributaryRound(
       await client.workflow.getHandle(sourceWorkflowId(source.id)).terminate('bench round over');
     return {
       ...measuredRound(
-        `tributary, ${workers} worker process${workers === 1 ? '' : 'es'}${
+        `${label}, ${workers} worker process${workers === 1 ? '' : 'es'}${
           (shape.pagesPerObject ?? 1) > 1 ? `, ${shape.pagesPerObject} pages an object` : ''
         }`,
         { seconds, records, seen, cpuSeconds: workerCpuSeconds },

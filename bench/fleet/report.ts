@@ -32,7 +32,7 @@ export function renderRounds(rounds: Round[], shape: FleetShape): string {
   const lines = [
     `${shape.sources} sources (half cursor chains, half offset with a total read 2 at a time), ${shape.pages} pages of ${shape.recordsPerPage} records each, ${shape.rps} requests/s per source`,
     '',
-    '| run | records/s (x baseline) | most/s of a source (limit) | window s p50 / p99 | Temporal actions per call (history + heartbeats + queries) | workflow tasks/s | events per window | CPU s per 1,000 calls | peak RSS MB | S3 PUT / GET / LIST per 1,000 calls | $ per million calls (Fargate + S3 + Temporal) |',
+    '| run | records/s (x baseline) | most/s of a source (limit) | window s p50 / p99 | Temporal actions per call (history + heartbeats + queries) | workflow tasks/s | events per window | CPU s per 1,000 calls | peak RSS MB (largest worker) | S3 PUT / GET / LIST per 1,000 calls | $ per million calls (Fargate + S3 + Temporal) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const round of rounds) {

@@ -13,7 +13,7 @@ import {
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { workerNodeFlags } from '../../workers/node-flags.ts';
+import { workerEnvironment, workerNodeFlags } from '../../workers/node-flags.ts';
 import { cloudWatchAgentEnvironment } from './cloudwatch-agent.ts';
 import type { InfraConfig } from './infra-config.ts';
 
@@ -61,6 +61,7 @@ export function addWorkerService(
     logging: LogDrivers.awsLogs({ logGroup: props.logs, streamPrefix: props.logStreamPrefix }),
     stopTimeout: Duration.seconds(worker.drainSeconds),
     environment: {
+      ...workerEnvironment,
       ...props.environment,
       TRIBUTARY_METRICS_ADDRESS: metricsAddress,
       TRIBUTARY_HEALTH_FILE: healthFile,

@@ -301,11 +301,12 @@ describe('the CDK app', () => {
         Match.objectLike({
           Name: 'worker',
           StopTimeout: config.worker.drainSeconds,
-          Command: ['node', '--no-memory-reducer', 'workers/main.ts'],
+          Command: ['node', '--no-memory-reducer', '--max-semi-space-size=8', 'workers/main.ts'],
           HealthCheck: Match.objectLike({ Command: ['CMD', 'node', 'workers/health-check.ts'] }),
           Secrets: [{ Name: 'TEMPORAL_API_KEY', ValueFrom: Match.anyValue() }],
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           Environment: Match.arrayWith([
+            { Name: 'MALLOC_ARENA_MAX', Value: '2' },
             { Name: 'TEMPORAL_ADDRESS', Value: 'prod.a1b2c.tmprl.cloud:7233' },
             { Name: 'TRIBUTARY_METRICS_ADDRESS', Value: '127.0.0.1:9464' },
             { Name: 'TRIBUTARY_HEALTH_FILE', Value: '/tmp/tributary-healthy' },

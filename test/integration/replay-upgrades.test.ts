@@ -4,8 +4,7 @@ import { fileURLToPath } from 'node:url';
 import proto from '@temporalio/proto';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
-import { workflowsPath } from '../../workers/create-worker.ts';
-import { tracingInterceptorsPath } from '../../workers/tracing.ts';
+import { workflowBundleOptions } from '../../workers/workflow-bundle.ts';
 import { workflowBundle } from '../support/test-worker.ts';
 
 const folder = fileURLToPath(new URL('../fixtures/histories', import.meta.url));
@@ -31,8 +30,7 @@ describe('workflow histories from earlier versions', () => {
 
   it('replay with the tracing interceptors bundled too: turning tracing on never breaks a running workflow', async () => {
     const traced = await bundleWorkflowCode({
-      workflowsPath,
-      workflowInterceptorModules: [tracingInterceptorsPath],
+      ...workflowBundleOptions({ encrypting: false, tracing: true }),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
     const files = (await readdir(folder)).filter((name) => name.endsWith('.history.pb'));

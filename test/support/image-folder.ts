@@ -5,19 +5,21 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** What workers/Dockerfile does, read from it: the files it copies, its npm install, ENV, CMD and HEALTHCHECK. */
+/** What workers/Dockerfile does, read from it: the files it copies, its npm install and node steps, ENV, CMD and HEALTHCHECK. */
 export interface ImageRecipe {
   /** COPY lines in order: sources (relative to the build context) and the destination. */
   copies: { sources: string[]; destination: string }[];
   /** The npm command of its RUN line, without the cache cleanup after `&&`. */
   install: string[];
+  /** Its `RUN node ...` lines: the command and how many COPY lines come before it. */
+  nodeRuns: { command: string[]; afterCopies: number }[];
   env: Record<string, string>;
   cmd: string[];
   healthCheck: string[];
 }
 
 export async function readImageRecipe(dockerfile: string): Promise<ImageRecipe> {
-  const recipe: ImageRecipe = { copies: [], install: [], env: {}, cmd: [], healthCheck: [] };
+  const recipe: ImageRecipe = { copies: [], install: [], nodeRuns: [], env: {}, cmd: [], healthCheck: [] };
   for (const line of (await readFile(dockerfile, 'utf8')).split('\n')) {
     const [instruction, ...rest] = line.trim().split(/\s+/);
     const args = rest.join(' ');
@@ -26,6 +28,8 @@ export async function readImageRecipe(dockerfile: string): Promise<ImageRecipe> 
       recipe.copies.push({ sources: parts.slice(0, -1), destination: parts.at(-1)! });
     } else if (instruction === 'RUN' && rest[0] === 'npm') {
       recipe.install = args.split('&&')[0]!.trim().split(/\s+/);
+    } else if (instruction === 'RUN' && rest[0] === 'node') {
+      recipe.nodeRuns.push({ command: rest, afterCopies: recipe.copies.length });
     } else if (instruction === 'ENV') {
       for (const pair of rest) {
         const [key, value] = pair.split('=');
@@ -42,8 +46,9 @@ export async function readImageRecipe(dockerfile: string): Promise<ImageRecipe> 
 
 /**
  * The image's /app as a folder, built the way the Dockerfile builds it: the COPY lines from the
- * build context (the repository, less what .dockerignore leaves out, which keeps only these) and its
- * npm install, from the npm cache when it holds the packages. Returns how long npm took.
+ * build context (the repository, less what .dockerignore leaves out, which keeps only these), its
+ * npm install, from the npm cache when it holds the packages, and its `RUN node` steps (the
+ * workflow bundles). Returns how long npm took.
  */
 export async function buildImageFolder(
   recipe: ImageRecipe,
@@ -69,6 +74,11 @@ export async function buildImageFolder(
       });
       npmSeconds = (performance.now() - started) / 1000;
     }
+    for (const nodeRun of recipe.nodeRuns.filter((step) => step.afterCopies === index + 1))
+      await run(process.execPath, nodeRun.command.slice(1), {
+        cwd: app,
+        env: { ...process.env, NODE_ENV: 'production' },
+      });
   }
   return { npmSeconds };
 }

@@ -18,11 +18,11 @@ import { createRawPageStore } from '../../activities/storage/raw-page-store.ts';
 import type { TransformRunner } from '../../activities/transform/transform-runner.ts';
 import {
   clientDataConverter,
-  encodedFailuresPath,
   type PayloadEncryption,
   payloadEncryption,
 } from '../../codec/data-converter.ts';
-import { createTributaryWorker, workflowsPath } from '../../workers/create-worker.ts';
+import { createTributaryWorker } from '../../workers/create-worker.ts';
+import { workflowBundleOptions } from '../../workers/workflow-bundle.ts';
 import type { TestStack } from '../global-setup.ts';
 import { glueClient, motoGlueRunner } from './transform-runners.ts';
 
@@ -49,9 +49,8 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 /** The bundle of a worker that encrypts payloads: its workflows encode failures too. */
 function encryptingWorkflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   encryptingBundle ??= bundleWorkflowCode({
-    workflowsPath,
+    ...workflowBundleOptions({ encrypting: true, tracing: false }),
     logger: quietLogger,
-    failureConverterPath: encodedFailuresPath,
   });
   return encryptingBundle;
 }

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { workerProcessArgs } from '../../workers/node-flags.ts';
+import { workerEnvironment, workerProcessArgs } from '../../workers/node-flags.ts';
 import type { TestStack } from './test-worker.ts';
 
 /**
@@ -22,6 +22,7 @@ export function spawnWorkerProcess(
     ...(settings.cwd === undefined ? {} : { cwd: settings.cwd }),
     env: {
       PATH: process.env.PATH,
+      ...workerEnvironment,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       TRIBUTARY_TASK_QUEUE: settings.taskQueue,
       TRIBUTARY_BUCKET: stack.bucket,
