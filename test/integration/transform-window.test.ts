@@ -9,6 +9,7 @@ import { type SourceInput, sourceSchema } from '../../config/source.ts';
 import { curatedDatabase } from '../../contracts/curated-tables.ts';
 import { startSampleApi } from '../../scripts/sample-api/server.ts';
 import { catalogTables, icebergTable } from '../support/iceberg-table.ts';
+import { readWindow, windowManifestKey } from '../support/read-window.ts';
 import { sourceDriver } from '../support/source-driver.ts';
 import { startTestWorker, type TestWorker } from '../support/test-worker.ts';
 import { glueClient, localRunner } from '../support/transform-runners.ts';
@@ -25,13 +26,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-const transformed = (id: string, transform: SourceInput['transform']) =>
+const transformed = (id: string, transform: SourceInput['transform'], raw?: SourceInput['raw']) =>
   sourceSchema.parse({
     id,
     request: { baseUrl: api.url, path: '/cursor' },
     pagination: { type: 'cursor', tokenPath: 'next_cursor', param: 'cursor' },
     records: { path: 'data', primaryKey: 'id' },
     transform,
+    ...(raw === undefined ? {} : { raw }),
   });
 
 async function createJob(name: string): Promise<void> {
@@ -163,12 +165,12 @@ describe('a window with a failing transform run (local runner, real PySpark)', (
 
   it('retries a run that died after writing from the same raw data: the same table, no duplicated rows', async () => {
     api.stats.reset();
-    const source = transformed('local-flaky', {
-      glueJob: 'curate-local',
-      mode: 'merge',
-      maxAttempts: 3,
-      pollSeconds: { initial: 0.5, max: 2 },
-    });
+    // Packed raw pages (objects of pages 1-2, 3-4 and 5): the transform reads that layout too.
+    const source = transformed(
+      'local-flaky',
+      { glueJob: 'curate-local', mode: 'merge', maxAttempts: 3, pollSeconds: { initial: 0.5, max: 2 } },
+      { pagesPerObject: 2 },
+    );
     const driver = sourceDriver(worker.client, worker.taskQueue, source);
     const result = await driver.resultOf(await driver.sync(), 180_000);
 
@@ -179,6 +181,11 @@ describe('a window with a failing transform run (local runner, real PySpark)', (
       transform: { state: 'SUCCEEDED', attempts: 2, failedRuns: [expect.stringMatching(/^lr_/)] },
     });
     expect(readFileSync(marker, 'utf8')).toBe('failed\n');
+    const manifest = await readWindow(
+      worker.store,
+      windowManifestKey(worker.rawPrefix, source.id, result.windowKey),
+    );
+    expect(manifest.manifest.objects).toHaveLength(3);
     // Five pages, five requests: the second run read the raw zone, not the API.
     expect(api.stats.requests('/cursor')).toBe(5);
     // Read from the catalog and the table's metadata: the retried run left one row per record.
