@@ -12,7 +12,7 @@ export interface SourceMetrics {
   response(status: number | undefined, seconds: number, retryAfterMs: number | undefined): void;
   limiterWaited(seconds: number): void;
   pageWritten(records: number, bytes: number): void;
-  pageAdopted(): void;
+  pageAdopted(pages?: number): void;
   quarantined(records: number): void;
   schemaDrift(): void;
 }
@@ -35,8 +35,8 @@ export function sourceMetrics(sourceId: string): SourceMetrics {
       if (records > 0) meter.createCounter(metricNames.recordsWritten).add(records);
       if (bytes > 0) meter.createCounter(metricNames.bytesWritten).add(bytes);
     },
-    pageAdopted() {
-      meter.createCounter(metricNames.pagesAdopted).add(1);
+    pageAdopted(pages = 1) {
+      meter.createCounter(metricNames.pagesAdopted).add(pages);
     },
     quarantined(records) {
       if (records > 0) meter.createCounter(metricNames.recordsQuarantined).add(records);

@@ -72,8 +72,9 @@ export async function recordBoundary(
   let next = 0;
   const reader = async () => {
     while (next < objects.length) {
-      const page = objects[next++]!.key;
-      const stamp = await deps.store.readStamp(page);
+      const object = objects[next++]!;
+      const page = object.key;
+      const stamp = object.stamp ?? (await deps.store.readStamp(page));
       const pageMax =
         stamp?.maxCursor === undefined ? undefined : (JSON.parse(stamp.maxCursor) as CursorValue);
       const instant = pageMax === undefined ? undefined : cursorAsInstant(pageMax, incremental.format);

@@ -82,9 +82,9 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
           progress = {
             checkpoint: page.checkpoint,
             added: addPage(progress.added, page.records, page.bytes, page.maxCursor, page.shape, page.pages),
-            adoptedPages: progress.adoptedPages + 1,
+            adoptedPages: progress.adoptedPages + page.pages,
           };
-          metrics.pageAdopted();
+          metrics.pageAdopted(page.pages);
           loop.committed();
         },
       );
@@ -126,7 +126,7 @@ export async function fetchPages(deps: FetchPagesDeps, input: FetchPagesInput): 
       const perObject = source.raw?.pagesPerObject ?? 1;
       const mayRequestInObject = (pending: number) => {
         if (perObject === 1) return loop.mayRequest(pending);
-        const page = guard.state().pageNo + pending + 1;
+        const page = guard.pageNo() + pending + 1;
         const written = progress.checkpoint.pageNo;
         if (page > written + perObject) return false;
         return page === written + 1 ? loop.mayRequest(pending) : loop.mayContinue();

@@ -23,6 +23,8 @@ export function createPaginationGuard(source: Source, start: GuardState) {
   const state: GuardState = { ...start, recentTokens: [...start.recentTokens] };
   return {
     state: () => ({ ...state, recentTokens: [...state.recentTokens] }),
+    /** Pages inspected so far, without copying the state (asked before every request). */
+    pageNo: () => state.pageNo,
     /** Whether another page may be requested, with `pending` already requested ahead. */
     allows: (pending: number) => limits.maxPages === undefined || state.pageNo + pending < limits.maxPages,
     inspect(token: PageToken, page: FetchedPage): FetchedPage {

@@ -5,7 +5,7 @@ import { FIELD_PATHS_CAP } from '../../contracts/field-types.ts';
 import type { CheckWindowResult, RegisteredSchema } from '../../contracts/quality.ts';
 import { sourceMetrics } from '../metrics.ts';
 import { decodeJsonLines, encodeJsonLines } from '../storage/jsonl.ts';
-import { pageNumberOf, windowPrefix } from '../storage/raw-keys.ts';
+import { windowPrefix } from '../storage/raw-keys.ts';
 import type { RawPageStore } from '../storage/raw-page-store.ts';
 import { withoutLineage } from '../storage/record-lineage.ts';
 import { windowObjects } from '../storage/window-objects.ts';
@@ -82,17 +82,16 @@ export async function checkWindow(
 
   const gathered = validate === undefined ? input.fields : undefined;
   if (gathered !== undefined) validRecords = input.records ?? 0;
-  const keys =
+  // A child window's pages are numbered across its parent folders; a packed object by its first page.
+  const pages =
     gathered !== undefined
       ? []
       : source.parent !== undefined
-        ? (await deps.store.listPages(prefix)).map((page) => page.key)
+        ? (await deps.store.listPages(prefix)).map((page, index) => ({ key: page.key, pageNo: index + 1 }))
         : (await windowObjects(deps.store, prefix, input.pages, source.raw?.pagesPerObject)).objects.map(
-            (object) => object.key,
+            (object) => ({ key: object.key, pageNo: object.firstPage }),
           );
-  for (const [index, key] of keys.entries()) {
-    // A packed object is named after its first page.
-    const pageNo = source.parent === undefined ? (pageNumberOf(key) ?? index + 1) : index + 1;
+  for (const { key, pageNo } of pages) {
     const { valid, validLines, rejected } = split(
       await decodeJsonLines(await deps.store.getBytes(key)),
       pageNo,

@@ -1,11 +1,13 @@
 import { pageKey } from './raw-keys.ts';
-import type { RawPageStore } from './raw-page-store.ts';
+import type { PageStamp, RawPageStore } from './raw-page-store.ts';
 
 /** One raw object of a window: its key, the first page it holds and how many. */
 export interface WindowObject {
   key: string;
   firstPage: number;
   pages: number;
+  /** Its stamp, when the walk read it (packed objects): callers need not HEAD it again. */
+  stamp?: PageStamp & { bytes: number };
 }
 
 /**
@@ -37,7 +39,7 @@ export async function windowObjects(
     const stamp = await store.readStamp(key);
     if (stamp === undefined) return { objects, missing: firstPage };
     const held = stamp.pages ?? 1;
-    objects.push({ key, firstPage, pages: held });
+    objects.push({ key, firstPage, pages: held, stamp });
     firstPage += held;
   }
   return { objects };
